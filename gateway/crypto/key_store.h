@@ -1,0 +1,36 @@
+// Secret keys by id, read from the files the config names. A key file holds
+// the key as hex text (at least 64 hex digits = 32 bytes; surrounding white
+// space ignored), e.g. made with `openssl rand -hex 32 > FILE; chmod 600 FILE`.
+// Key material is never logged or printed.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/gateway_config.h"
+#include "crypto/keyed_hash.h"
+#include "medgate/sdk/status.h"
+
+namespace medgate::crypto {
+
+class KeyStore {
+ public:
+  // Reads and checks every key (permissions, format). Reports the first problem.
+  sdk::Status load(const std::vector<config::KeyConfig>& keys);
+  // The hasher for a key id, or nullptr when unknown.
+  const KeyedHasher* hasher(const std::string& id) const;
+  bool has(const std::string& id) const { return hashers_.count(id) != 0; }
+  // The key bytes, for deriving purpose-specific keys; nullptr when unknown.
+  const std::string* secret(const std::string& id) const;
+
+ private:
+  std::map<std::string, std::unique_ptr<KeyedHasher>> hashers_;
+  std::map<std::string, std::string> secrets_;
+};
+
+// Reads a key file (hex text) into raw bytes; checks permissions first.
+sdk::Status read_key_file(const std::string& path, std::string& key_bytes);
+
+}  // namespace medgate::crypto

@@ -1,0 +1,132 @@
+// medgated: the gateway daemon. Runs in the foreground (systemd Type=notify);
+// stops on SIGTERM/SIGINT after draining.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "daemon/service_notifier.h"
+#include "medgate/sdk/version.h"
+#include "plugin_host/plugin_registry.h"
+#include "runtime/checked_config.h"
+#include "runtime/gateway.h"
+#include "runtime/log.h"
+
+namespace {
+constexpr const char* kUsage = R"(usage: medgated --config FILE [--check] [--drain-timeout SECONDS] [--log-level LEVEL]
+
+Runs the medgate gateway in the foreground.
+
+  --config FILE          the configuration (production: /etc/medgate/medgate.yaml)
+  --check                validate the configuration (schema, plugins, key files,
+                         policies) and exit; problems print as FILE:LINE:COL: message
+  --drain-timeout SECS   on SIGTERM, keep delivering spooled records this long (default 10)
+  --log-level LEVEL      debug, info, warning or error (default info)
+  --version              print versions and exit
+  --help                 this text
+
+Exit status: 0 success (or configuration valid); 1 configuration invalid or
+startup failed; 2 usage error.
+)";
+
+int usage_error(const std::string& msg) {
+  std::cerr << "medgated: " << msg << "\n(see medgated --help)\n";
+  return 2;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace medgate;
+  std::string config_path;
+  bool check_only = false;
+  long drain_seconds = 10;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* name) -> const char* { return i + 1 < argc ? argv[++i] : (usage_error(std::string(name) + " needs a value"), nullptr); };
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--version") {
+      std::cout << "medgated 0.1.0 (plugin SDK " << MEDGATE_SDK_VERSION_MAJOR << "." << MEDGATE_SDK_VERSION_MINOR
+                << ", " << MEDGATE_SDK_BUILD_ID << ")\n";
+      return 0;
+    } else if (a == "--check") {
+      check_only = true;
+    } else if (a == "--config") {
+      const char* v = value("--config");
+      if (!v) return 2;
+      config_path = v;
+    } else if (a == "--drain-timeout") {
+      const char* v = value("--drain-timeout");
+      if (!v) return 2;
+      char* end = nullptr;
+      drain_seconds = std::strtol(v, &end, 10);
+      if (*end || drain_seconds < 0) return usage_error("--drain-timeout takes a whole number of seconds");
+    } else if (a == "--log-level") {
+      const char* v = value("--log-level");
+      if (!v) return 2;
+      std::string l = v;
+      if (l == "debug") runtime::set_min_log_level(sdk::LogLevel::debug);
+      else if (l == "info") runtime::set_min_log_level(sdk::LogLevel::info);
+      else if (l == "warning") runtime::set_min_log_level(sdk::LogLevel::warning);
+      else if (l == "error") runtime::set_min_log_level(sdk::LogLevel::error);
+      else return usage_error("unknown log level '" + l + "'");
+    } else {
+      return usage_error("unknown argument '" + a + "'");
+    }
+  }
+  if (config_path.empty()) return usage_error("--config FILE is required");
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  plugin_host::PluginRegistry registry;
+  config::Diagnostics diags;
+  auto checked = runtime::check_config(config_path, registry, diags);
+  for (const auto& r : registry.refused()) std::cerr << "medgated: plugin refused: " << r.reason << "\n";
+  if (!checked) {
+    diags.print(std::cerr);
+    std::cerr << "medgated: " << diags.items().size() << " problem" << (diags.items().size() == 1 ? "" : "s")
+              << " in " << config_path << "\n";
+    return 1;
+  }
+  if (check_only) {
+    std::cout << config_path << ": OK (" << checked->config.sources.size() << " sources, "
+              << checked->config.targets.size() << " targets, " << checked->config.routes.size() << " routes, "
+              << registry.plugins().size() << " plugins loaded)\n";
+    return 0;
+  }
+
+  std::string error;
+  auto gateway = runtime::Gateway::create(std::move(*checked), registry, error);
+  if (!gateway) {
+    runtime::log(sdk::LogLevel::error, "medgated", "cannot start: " + error);
+    return 1;
+  }
+  gateway->start();
+  daemon::ServiceNotifier notifier;
+  notifier.ready();
+  runtime::log(sdk::LogLevel::info, "medgated", "started with " + config_path);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      runtime::log(sdk::LogLevel::warning, "medgated",
+                   "SIGHUP received: live reload is not available in this version; restart to apply a new config");
+      continue;
+    }
+    runtime::log(sdk::LogLevel::info, "medgated",
+                 std::string("received ") + strsignal(sig) + "; draining for up to " + std::to_string(drain_seconds) + " s");
+    break;
+  }
+  notifier.stopping();
+  gateway->stop(std::chrono::seconds(drain_seconds));
+  for (const auto& line : gateway->summary()) runtime::log(sdk::LogLevel::info, "medgated", line);
+  runtime::log(sdk::LogLevel::info, "medgated", "stopped");
+  return 0;
+}

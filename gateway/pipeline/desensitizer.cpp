@@ -1,0 +1,82 @@
+#include "pipeline/desensitizer.h"
+
+#include <algorithm>
+
+namespace medgate::pipeline {
+namespace {
+bool path_is_within(const std::string& path, const std::string& prefix) {
+  return path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+                            path[prefix.size()] == '.');
+}
+}  // namespace
+
+const std::vector<std::string>& envelope_keys() {
+  static const std::vector<std::string> keys = {"schema_version", "record_id",   "source",     "source_record_id",
+                                                "event_type",     "occurred_at", "ingested_at"};
+  return keys;
+}
+
+std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConfig& config, const MethodEnv& env,
+                                                        std::vector<PolicyProblem>& problems) {
+  auto policy = std::unique_ptr<CompiledPolicy>(new CompiledPolicy());
+  policy->name_ = config.name;
+  policy->version_ = config.version;
+  policy->purpose_ = config.purpose;
+  const std::size_t before = problems.size();
+  const MethodRegistry& registry = MethodRegistry::builtin();
+  for (const auto& rule : config.rules) {
+    const std::string where = "policy '" + config.name + "' rule for '" + rule.field + "': ";
+    const MethodFactory* factory = registry.find(rule.method);
+    if (!factory) {
+      std::string known;
+      for (const auto& n : registry.names()) known += (known.empty() ? "" : ", ") + n;
+      problems.push_back({rule.mark, where + "unknown method '" + rule.method + "' (known: " + known + ")"});
+      continue;
+    }
+    const std::string to = rule.to.empty() ? rule.field : rule.to;
+    if (rule.method != "drop" && path_is_within(to, "subject")) {
+      problems.push_back({rule.mark, where + "raw identifiers under 'subject' never leave the gateway; write the "
+                                             "result elsewhere with 'to:' (e.g. to: patient.birth_year)"});
+      continue;
+    }
+    if (config.purpose == "analytics" && path_is_within(rule.field, "subject") &&
+        (rule.method == "keep" || rule.method == "mask")) {
+      problems.push_back({rule.mark, where + "method '" + rule.method + "' would pass a direct identifier to "
+                                             "analytics targets; use token, generalize or drop"});
+      continue;
+    }
+    std::unique_ptr<FieldMethod> impl;
+    if (sdk::Status s = (*factory)(rule, env, impl); !s.ok()) {
+      problems.push_back({rule.mark, where + s.message()});
+      continue;
+    }
+    policy->rules_.push_back({rule.field, to, rule.method, std::move(impl)});
+  }
+  for (const auto& key : envelope_keys()) {
+    bool governed = std::any_of(policy->rules_.begin(), policy->rules_.end(),
+                                [&](const Rule& r) { return r.field == key || r.to == key; });
+    if (!governed) policy->envelope_.push_back(key);
+  }
+  if (problems.size() != before) return nullptr;
+  return policy;
+}
+
+void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vector<FieldAction>& actions) const {
+  for (const auto& key : envelope_)
+    if (const sdk::Value* v = record.find(key)) out[key] = *v;
+  RecordContext ctx{record};
+  for (const auto& rule : rules_) {
+    const sdk::Value* in = record.at_path(rule.field);
+    if (!in || in->is_null()) continue;
+    FieldAction action;
+    action.path = &rule.field;
+    action.method = &rule.method;
+    action.key_id = rule.impl->key_id();
+    sdk::Value result;
+    rule.impl->apply(*in, ctx, result, action);
+    if (!result.is_null()) out.set_path(rule.to, std::move(result));
+    actions.push_back(std::move(action));
+  }
+}
+
+}  // namespace medgate::pipeline

@@ -1,0 +1,53 @@
+// Stage 3, desensitize: applies a target's policy to a normalized record.
+// A policy is an allowlist: the output holds the envelope and exactly what the
+// rules write; every field without a rule is dropped (fail closed).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/gateway_config.h"
+#include "pipeline/field_methods.h"
+
+namespace medgate::pipeline {
+
+struct PolicyProblem {
+  config::Mark mark;
+  std::string message;
+};
+
+class CompiledPolicy {
+ public:
+  // Compiles every rule; returns null and lists every problem when any rule is
+  // invalid (unknown method, bad parameter, missing key, or a direct
+  // identifier passed to an analytics target).
+  static std::unique_ptr<CompiledPolicy> compile(const config::PolicyConfig& config, const MethodEnv& env,
+                                                 std::vector<PolicyProblem>& problems);
+
+  // Writes the target's view of `record` into `out` (an empty object) and
+  // appends one FieldAction per rule that found its field.
+  void apply(const sdk::Value& record, sdk::Value& out, std::vector<FieldAction>& actions) const;
+
+  const std::string& name() const noexcept { return name_; }
+  std::int64_t version() const noexcept { return version_; }
+  const std::string& purpose() const noexcept { return purpose_; }
+
+ private:
+  struct Rule {
+    std::string field;
+    std::string to;
+    std::string method;
+    std::unique_ptr<FieldMethod> impl;
+  };
+  std::string name_;
+  std::int64_t version_ = 0;
+  std::string purpose_;
+  std::vector<Rule> rules_;
+  std::vector<std::string> envelope_;  // envelope keys no rule governs: copied as is
+};
+
+// Envelope keys: made by the gateway or the source adapter, never personal data.
+const std::vector<std::string>& envelope_keys();
+
+}  // namespace medgate::pipeline

@@ -1,0 +1,83 @@
+// The data path from sources to the spool, in order:
+//   source -> normalize -> identify -> desensitize -> audit -> spool
+// Sources submit batches into a bounded queue; a fixed set of worker threads
+// runs the stages; submit() returns once the batch is durable (spooled for
+// every routed target, or quarantined), which is when a source may acknowledge.
+// Delivery from the spool to targets happens elsewhere (runtime/target_runner),
+// one thread per target, so a slow target never stalls this path.
+#pragma once
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "audit/audit_chain.h"
+#include "medgate/sdk/plugin.h"
+#include "pipeline/bounded_queue.h"
+#include "pipeline/desensitizer.h"
+#include "pipeline/patient_identifier.h"
+#include "pipeline/record_normalizer.h"
+#include "spool/quarantine_store.h"
+#include "spool/target_spool.h"
+
+namespace medgate::pipeline {
+
+// One destination of a source's records: a target, its policy and its spool.
+struct RouteTarget {
+  std::string target;
+  const CompiledPolicy* policy = nullptr;
+  spool::TargetSpool* spool = nullptr;
+};
+
+struct PipelineStages {
+  const RecordNormalizer* normalizer = nullptr;
+  const PatientIdentifier* identifier = nullptr;
+  audit::AuditChain* audit = nullptr;
+  spool::QuarantineStore* quarantine = nullptr;
+  spool::SpoolBudget* budget = nullptr;
+  std::map<std::string, std::vector<RouteTarget>> routes;  // source name -> destinations
+};
+
+struct PipelineCounters {
+  std::atomic<std::uint64_t> records_in{0};
+  std::atomic<std::uint64_t> records_spooled{0};  // record x target entries
+  std::atomic<std::uint64_t> records_quarantined{0};
+  std::atomic<std::uint64_t> batches_refused{0};
+};
+
+class Pipeline {
+ public:
+  Pipeline(PipelineStages stages, int workers, std::size_t queue_batches);
+  ~Pipeline();
+  void start();
+  // Stops taking batches, finishes the queued ones, joins the workers.
+  void stop();
+
+  // Blocks until the batch is durable or refused. Thread-safe.
+  sdk::EmitResult submit(const std::string& source, std::vector<sdk::Record> records);
+  // Same for raw input a source could not parse.
+  sdk::Status quarantine(const std::string& source, std::string_view raw, std::string_view reason);
+
+  const PipelineCounters& counters() const noexcept { return counters_; }
+
+ private:
+  struct Job {
+    std::string source;
+    std::vector<sdk::Record> records;
+    std::promise<sdk::EmitResult> done;
+  };
+  void work();
+  sdk::EmitResult process(Job& job);
+
+  PipelineStages stages_;
+  const int workers_count_;
+  BoundedQueue<std::unique_ptr<Job>> queue_;
+  std::vector<std::thread> workers_;
+  PipelineCounters counters_;
+};
+
+}  // namespace medgate::pipeline

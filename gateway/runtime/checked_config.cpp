@@ -1,0 +1,51 @@
+#include "runtime/checked_config.h"
+
+#include <set>
+
+#include "plugin_host/plugin_paths.h"
+
+namespace medgate::runtime {
+
+std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::PluginRegistry& registry,
+                                          config::Diagnostics& diags) {
+  auto doc = config::parse_config_file(path, diags);
+  if (!doc) return std::nullopt;
+  std::vector<std::string> dirs{plugin_host::default_plugin_dir()};
+  for (auto& d : config::plugin_dirs(*doc, diags)) dirs.push_back(std::move(d));
+  registry.load_directories(dirs);
+
+  CheckedConfig checked;
+  checked.config = config::build_config(*doc, registry, diags);
+  const auto& cfg = checked.config;
+  if (diags.has_errors()) return std::nullopt;
+
+  checked.keys = std::make_unique<crypto::KeyStore>();
+  for (const auto& key : cfg.keys) {
+    std::string bytes;
+    if (sdk::Status s = crypto::read_key_file(key.file, bytes); !s.ok()) diags.error(cfg.file, key.mark, s.message());
+  }
+  if (diags.has_errors()) return std::nullopt;
+  if (sdk::Status s = checked.keys->load(cfg.keys); !s.ok()) {
+    diags.error(cfg.file, {}, s.message());
+    return std::nullopt;
+  }
+
+  pipeline::MethodEnv env{*checked.keys, cfg.identity.key};
+  for (const auto& [name, policy] : cfg.policies) {
+    std::vector<pipeline::PolicyProblem> problems;
+    auto compiled = pipeline::CompiledPolicy::compile(policy, env, problems);
+    for (const auto& p : problems) diags.error(cfg.file, p.mark, p.message);
+    if (compiled) checked.policies.emplace(name, std::move(compiled));
+  }
+
+  // Every source must reach a target: accepted records have somewhere to go.
+  std::set<std::string> routed;
+  for (const auto& r : cfg.routes) routed.insert(r.from.begin(), r.from.end());
+  for (const auto& [name, source] : cfg.sources)
+    if (!routed.count(name))
+      diags.error(cfg.file, source.mark, "source '" + name + "' is not named in any route; its records would go nowhere");
+  if (diags.has_errors()) return std::nullopt;
+  return checked;
+}
+
+}  // namespace medgate::runtime

@@ -1,0 +1,133 @@
+#include "runtime/gateway.h"
+
+#include "runtime/log.h"
+#include "spool/durable_file.h"
+
+namespace medgate::runtime {
+
+std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::PluginRegistry& registry,
+                                         std::string& error) {
+  std::unique_ptr<Gateway> gw(new Gateway());
+  gw->checked_ = std::move(checked);
+  const auto& cfg = gw->checked_.config;
+  const std::string& state = cfg.state_dir;
+
+  const crypto::KeyedHasher* identity = gw->checked_.keys->hasher(cfg.identity.key);
+  const std::string* identity_secret = gw->checked_.keys->secret(cfg.identity.key);
+  if (!identity || !identity_secret) {
+    error = "identity.key must name a key declared under keys:";
+    return nullptr;
+  }
+  for (const std::string& dir : {state, state + "/sources", state + "/targets"})
+    if (sdk::Status s = spool::ensure_dir(dir); !s.ok()) {
+      error = s.message();
+      return nullptr;
+    }
+  gw->normalizer_ = std::make_unique<pipeline::RecordNormalizer>();
+  gw->identifier_ = std::make_unique<pipeline::PatientIdentifier>(*identity, cfg.identity.fields);
+  gw->budget_ = std::make_unique<spool::SpoolBudget>(cfg.spool.max_bytes);
+  gw->audit_ = std::make_unique<audit::AuditChain>(cfg.audit.dir, cfg.audit.segment_bytes);
+  gw->quarantine_ = std::make_unique<spool::QuarantineStore>(state + "/quarantine", *identity_secret);
+  gw->dlq_ = std::make_unique<spool::DeadLetters>(state + "/dlq");
+  for (sdk::Status s : {gw->audit_->open(), gw->quarantine_->open(), gw->dlq_->open()})
+    if (!s.ok()) {
+      error = s.message();
+      return nullptr;
+    }
+
+  pipeline::PipelineStages stages;
+  stages.normalizer = gw->normalizer_.get();
+  stages.identifier = gw->identifier_.get();
+  stages.audit = gw->audit_.get();
+  stages.quarantine = gw->quarantine_.get();
+  stages.budget = gw->budget_.get();
+
+  for (const auto& [name, target] : cfg.targets) {
+    auto spool = std::make_unique<spool::TargetSpool>(state + "/spool/" + name, cfg.spool.segment_bytes, *gw->budget_);
+    if (sdk::Status s = spool->open(); !s.ok()) {
+      error = "spool of target '" + name + "': " + s.message();
+      return nullptr;
+    }
+    std::shared_ptr<sdk::Target> object;
+    if (sdk::Status s = registry.find(target.plugin)->create_target(target.options, object); !s.ok()) {
+      error = "target '" + name + "': " + s.message();
+      return nullptr;
+    }
+    std::string dir = state + "/targets/" + name;
+    if (sdk::Status s = spool::ensure_dir(dir); !s.ok()) {
+      error = s.message();
+      return nullptr;
+    }
+    gw->targets_.push_back(std::make_unique<TargetRunner>(target, std::move(object), dir, *spool, *gw->dlq_));
+    gw->spools_.emplace(name, std::move(spool));
+  }
+
+  for (const auto& route : cfg.routes)
+    for (const auto& from : route.from)
+      for (const auto& to : route.to) {
+        auto& dests = stages.routes[from];
+        bool seen = false;
+        for (const auto& d : dests) seen |= d.target == to;
+        if (seen) {
+          log(sdk::LogLevel::warning, "config", "source '" + from + "' is routed to target '" + to +
+                                                    "' more than once; route '" + route.name + "' is ignored for it");
+          continue;
+        }
+        dests.push_back({to, gw->checked_.policies.at(route.policy).get(), gw->spools_.at(to).get()});
+      }
+
+  gw->pipeline_ = std::make_unique<pipeline::Pipeline>(std::move(stages), cfg.pipeline.workers,
+                                                       static_cast<std::size_t>(cfg.pipeline.queue_batches));
+
+  for (const auto& [name, source] : cfg.sources) {
+    std::shared_ptr<sdk::Source> object;
+    if (sdk::Status s = registry.find(source.plugin)->create_source(source.options, object); !s.ok()) {
+      error = "source '" + name + "': " + s.message();
+      return nullptr;
+    }
+    std::string dir = state + "/sources/" + name;
+    if (sdk::Status s = spool::ensure_dir(dir); !s.ok()) {
+      error = s.message();
+      return nullptr;
+    }
+    gw->sources_.push_back(std::make_unique<SourceRunner>(name, source.plugin, std::move(object), dir, *gw->pipeline_));
+  }
+  return gw;
+}
+
+Gateway::~Gateway() { stop(std::chrono::milliseconds(0)); }
+
+void Gateway::start() {
+  for (auto& t : targets_) t->start();
+  pipeline_->start();
+  for (auto& s : sources_) s->start();
+  running_ = true;
+}
+
+void Gateway::stop(std::chrono::milliseconds drain_timeout) {
+  if (!running_) return;
+  running_ = false;
+  auto deadline = std::chrono::steady_clock::now() + drain_timeout;
+  for (auto& s : sources_) s->request_stop();
+  for (auto& s : sources_) s->join();
+  pipeline_->stop();
+  for (auto& t : targets_) t->drain_and_stop(deadline);
+}
+
+std::vector<std::string> Gateway::summary() const {
+  std::vector<std::string> lines;
+  const auto& pc = pipeline_->counters();
+  lines.push_back("pipeline: " + std::to_string(pc.records_in.load()) + " records in, " +
+                  std::to_string(pc.records_spooled.load()) + " spooled for targets, " +
+                  std::to_string(pc.records_quarantined.load()) + " quarantined, " +
+                  std::to_string(pc.batches_refused.load()) + " batches refused");
+  for (const auto& t : targets_) {
+    const auto& c = t->counters();
+    lines.push_back("target " + t->instance_name() + ": " + std::to_string(c.delivered.load()) + " delivered, " +
+                    std::to_string(c.dead_lettered.load()) + " dead-lettered, " + std::to_string(c.retries.load()) +
+                    " retries");
+  }
+  return lines;
+}
+
+}  // namespace medgate::runtime

@@ -1,0 +1,53 @@
+// The running gateway: wires the checked config into the data path and owns
+// every thread. Start order: target runners, pipeline workers, then sources.
+// Stop order is the reverse, so that nothing accepted is left behind:
+// sources stop taking input, the pipeline finishes queued batches (spooled),
+// then targets deliver what is spooled until the drain deadline. Whatever is
+// not delivered by then stays in the spool for the next start.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audit/audit_chain.h"
+#include "pipeline/pipeline.h"
+#include "runtime/checked_config.h"
+#include "runtime/source_runner.h"
+#include "runtime/target_runner.h"
+#include "spool/dead_letters.h"
+#include "spool/quarantine_store.h"
+
+namespace medgate::runtime {
+
+class Gateway {
+ public:
+  // Creates plugin objects and opens state; nothing runs yet.
+  static std::unique_ptr<Gateway> create(CheckedConfig checked, plugin_host::PluginRegistry& registry,
+                                         std::string& error);
+  ~Gateway();
+  void start();
+  void stop(std::chrono::milliseconds drain_timeout);
+
+  // One line per source and target: counts only, no data.
+  std::vector<std::string> summary() const;
+
+ private:
+  Gateway() = default;
+
+  CheckedConfig checked_;
+  std::unique_ptr<pipeline::RecordNormalizer> normalizer_;
+  std::unique_ptr<pipeline::PatientIdentifier> identifier_;
+  std::unique_ptr<spool::SpoolBudget> budget_;
+  std::unique_ptr<audit::AuditChain> audit_;
+  std::unique_ptr<spool::QuarantineStore> quarantine_;
+  std::unique_ptr<spool::DeadLetters> dlq_;
+  std::map<std::string, std::unique_ptr<spool::TargetSpool>> spools_;
+  std::unique_ptr<pipeline::Pipeline> pipeline_;
+  std::vector<std::unique_ptr<TargetRunner>> targets_;
+  std::vector<std::unique_ptr<SourceRunner>> sources_;
+  bool running_ = false;
+};
+
+}  // namespace medgate::runtime

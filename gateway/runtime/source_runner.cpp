@@ -1,0 +1,51 @@
+#include "runtime/source_runner.h"
+
+#include <algorithm>
+
+#include "plugin_host/boundary_guard.h"
+#include "runtime/log.h"
+
+namespace medgate::runtime {
+
+SourceRunner::SourceRunner(std::string name, std::string plugin, std::shared_ptr<sdk::Source> source,
+                           std::string state_dir, pipeline::Pipeline& pipeline)
+    : name_(std::move(name)), plugin_(std::move(plugin)), source_(std::move(source)),
+      state_dir_(std::move(state_dir)), pipeline_(pipeline) {}
+
+SourceRunner::~SourceRunner() {
+  request_stop();
+  join();
+}
+
+void SourceRunner::start() { thread_ = std::thread([this] { loop(); }); }
+
+void SourceRunner::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void SourceRunner::loop() {
+  auto backoff = std::chrono::milliseconds(500);
+  while (!stop_.requested()) {
+    sdk::Status s = plugin_host::guarded(plugin_, "Source::run", [&] { return source_->run(*this); });
+    if (stop_.requested()) break;
+    ++failures_;
+    log(sdk::LogLevel::error, (s.ok() ? std::string("returned before being asked to stop") : s.to_string()) +
+                                  "; restarting in " + std::to_string(backoff.count()) + " ms");
+    if (stop_.wait_for(backoff)) break;
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(60000));
+  }
+}
+
+sdk::EmitResult SourceRunner::emit(std::vector<sdk::Record> records) {
+  return pipeline_.submit(name_, std::move(records));
+}
+
+sdk::Status SourceRunner::quarantine(std::string_view raw, std::string_view reason) {
+  return pipeline_.quarantine(name_, raw, reason);
+}
+
+void SourceRunner::log(sdk::LogLevel level, std::string_view message) {
+  runtime::log(level, "source " + name_, message);
+}
+
+}  // namespace medgate::runtime

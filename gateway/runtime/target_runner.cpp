@@ -1,0 +1,129 @@
+#include "runtime/target_runner.h"
+
+#include <algorithm>
+
+#include "plugin_host/boundary_guard.h"
+#include "runtime/log.h"
+
+namespace medgate::runtime {
+using namespace std::chrono;
+
+TargetRunner::TargetRunner(const config::TargetConfig& config, std::shared_ptr<sdk::Target> target,
+                           std::string state_dir, spool::TargetSpool& spool, spool::DeadLetters& dlq)
+    : config_(config), target_(std::move(target)), state_dir_(std::move(state_dir)), spool_(spool), dlq_(dlq) {}
+
+TargetRunner::~TargetRunner() {
+  stop_.request();
+  spool_.wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TargetRunner::start() { thread_ = std::thread([this] { loop(); }); }
+
+void TargetRunner::drain_and_stop(steady_clock::time_point deadline) {
+  deadline_ = deadline;
+  draining_ = true;
+  spool_.wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void TargetRunner::log(sdk::LogLevel level, std::string_view message) {
+  runtime::log(level, "target " + config_.name, message);
+}
+
+milliseconds TargetRunner::next_backoff() {
+  backoff_ = backoff_.count() == 0 ? milliseconds(config_.retry_initial_ms)
+                                   : std::min(backoff_ * 2, milliseconds(config_.retry_max_ms));
+  // Full jitter between half and all of the backoff, so retries of many
+  // gateways against one peer spread out.
+  auto half = backoff_.count() / 2;
+  return milliseconds(half + static_cast<long>(jitter_() % static_cast<unsigned long>(half + 1)));
+}
+
+std::size_t TargetRunner::deliver_once(std::vector<spool::TargetSpool::ReadEntry>& batch, std::string& retry_reason) {
+  std::vector<sdk::Delivery> deliveries;
+  deliveries.reserve(batch.size());
+  for (const auto& e : batch)
+    deliveries.push_back({e.entry.idempotency_key, e.entry.partition_key, e.entry.payload});
+  std::vector<sdk::Outcome> outcomes;
+  sdk::Status s = plugin_host::guarded(config_.plugin, "Target::deliver", [&] { outcomes = target_->deliver(deliveries); });
+  if (!s.ok()) {
+    retry_reason = s.to_string();
+    return 0;
+  }
+  if (outcomes.size() != deliveries.size()) {
+    retry_reason = "plugin '" + config_.plugin + "' answered " + std::to_string(outcomes.size()) + " outcomes for " +
+                   std::to_string(deliveries.size()) + " records";
+    return 0;
+  }
+  std::size_t done = 0;
+  for (; done < outcomes.size(); ++done) {
+    const auto& o = outcomes[done];
+    if (o.kind == sdk::Outcome::Kind::retry) {
+      retry_reason = o.reason.empty() ? "target asked to retry" : o.reason;
+      break;
+    }
+    if (o.kind == sdk::Outcome::Kind::rejected) {
+      if (sdk::Status d = dlq_.add(config_.name, batch[done].entry, o.reason.empty() ? "rejected" : o.reason); !d.ok()) {
+        retry_reason = "cannot write the dead-letter queue: " + d.message();
+        break;
+      }
+      ++counters_.dead_lettered;
+    } else {
+      ++counters_.delivered;
+    }
+  }
+  return done;
+}
+
+void TargetRunner::loop() {
+  // Start the target; a failing start is retried like a failing delivery.
+  for (;;) {
+    sdk::Status s = plugin_host::guarded(config_.plugin, "Target::start", [&] { return target_->start(*this); });
+    if (s.ok()) break;
+    log(sdk::LogLevel::error, s.to_string());
+    if (stop_.wait_for(next_backoff()) || draining_) return;
+  }
+  backoff_ = milliseconds(0);
+  std::vector<spool::TargetSpool::ReadEntry> batch;
+  while (!stop_.requested()) {
+    if (draining_ && steady_clock::now() >= deadline_) break;
+    if (batch.empty()) {
+      if (sdk::Status s = spool_.read(config_.batch_max, batch); !s.ok()) {
+        log(sdk::LogLevel::error, "spool: " + s.message());
+        if (stop_.wait_for(next_backoff())) break;
+        continue;
+      }
+      if (batch.empty()) {
+        idle_ = true;
+        if (draining_) break;
+        spool_.wait_for_data(milliseconds(500));
+        continue;
+      }
+      idle_ = false;
+    }
+    std::string retry_reason;
+    std::size_t done = deliver_once(batch, retry_reason);
+    if (done > 0) {
+      if (sdk::Status s = spool_.acknowledge(batch[done - 1].end); !s.ok())
+        log(sdk::LogLevel::error, "cannot save the delivery cursor: " + s.message());
+      batch.erase(batch.begin(), batch.begin() + static_cast<long>(done));
+    }
+    if (!batch.empty()) {
+      ++counters_.retries;
+      auto wait = next_backoff();
+      log(sdk::LogLevel::warning, "delivery failed (" + retry_reason + "); " + std::to_string(batch.size()) +
+                                      " records will be retried in " + std::to_string(wait.count()) + " ms");
+      if (draining_ && steady_clock::now() + wait >= deadline_) break;
+      if (stop_.wait_for(wait)) break;
+    } else {
+      backoff_ = milliseconds(0);
+    }
+  }
+  if (sdk::Status s = plugin_host::guarded(config_.plugin, "Target::flush", [&] { return target_->flush(); }); !s.ok())
+    log(sdk::LogLevel::error, s.to_string());
+  if (sdk::Status s = plugin_host::guarded(config_.plugin, "Target::stop", [&] { target_->stop(); }); !s.ok())
+    log(sdk::LogLevel::error, s.to_string());
+}
+
+}  // namespace medgate::runtime

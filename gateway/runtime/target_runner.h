@@ -1,0 +1,69 @@
+// Delivers one target's spool on its own thread: reads batches from the spool
+// cursor, calls Target::deliver() (guarded), acknowledges delivered and
+// dead-lettered records, and retries the rest with exponential backoff and
+// jitter. A slow or failing target delays only itself.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "config/gateway_config.h"
+#include "medgate/sdk/plugin.h"
+#include "runtime/stop_signal.h"
+#include "spool/dead_letters.h"
+#include "spool/target_spool.h"
+
+namespace medgate::runtime {
+
+struct TargetCounters {
+  std::atomic<std::uint64_t> delivered{0};
+  std::atomic<std::uint64_t> dead_lettered{0};
+  std::atomic<std::uint64_t> retries{0};
+};
+
+class TargetRunner : public sdk::TargetContext {
+ public:
+  TargetRunner(const config::TargetConfig& config, std::shared_ptr<sdk::Target> target, std::string state_dir,
+               spool::TargetSpool& spool, spool::DeadLetters& dlq);
+  ~TargetRunner() override;
+  void start();
+  // Delivers what is spooled until the spool is empty or `deadline` passes,
+  // then flushes and stops the target.
+  void drain_and_stop(std::chrono::steady_clock::time_point deadline);
+
+  // sdk::TargetContext
+  void log(sdk::LogLevel level, std::string_view message) override;
+  const std::string& instance_name() const override { return config_.name; }
+  const std::string& state_dir() const override { return state_dir_; }
+  bool stopping() const override { return stop_.requested(); }
+  bool wait_for_stop(std::chrono::milliseconds d) override { return stop_.wait_for(d); }
+
+  const TargetCounters& counters() const { return counters_; }
+  bool idle() const { return idle_; }
+
+ private:
+  void loop();
+  // Delivers `batch` once; returns how many leading entries are done (delivered or dead-lettered).
+  std::size_t deliver_once(std::vector<spool::TargetSpool::ReadEntry>& batch, std::string& retry_reason);
+  std::chrono::milliseconds next_backoff();
+
+  const config::TargetConfig config_;
+  std::shared_ptr<sdk::Target> target_;
+  const std::string state_dir_;
+  spool::TargetSpool& spool_;
+  spool::DeadLetters& dlq_;
+  StopSignal stop_;
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> idle_{false};
+  std::chrono::steady_clock::time_point deadline_{};
+  std::thread thread_;
+  TargetCounters counters_;
+  std::chrono::milliseconds backoff_{0};
+  std::minstd_rand jitter_{std::random_device{}()};
+};
+
+}  // namespace medgate::runtime

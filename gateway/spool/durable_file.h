@@ -1,0 +1,22 @@
+// Small crash-safe file helpers shared by the spool, cursors and logs.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "medgate/sdk/status.h"
+
+namespace medgate::spool {
+
+// Creates the directory (and parents) with mode 0700 where it is created.
+sdk::Status ensure_dir(const std::string& dir);
+// Replaces `path` atomically: write a temp file, fsync it, rename, fsync the directory.
+sdk::Status write_file_atomic(const std::string& path, std::string_view content);
+// Appends to `path` (created 0600) and fdatasyncs before returning.
+sdk::Status append_durable(const std::string& path, std::string_view content);
+// fsyncs a directory so that renames and creations in it survive a crash.
+sdk::Status sync_dir(const std::string& dir);
+// "open(path): <strerror>" for the current errno.
+std::string errno_message(const char* what, const std::string& path);
+
+}  // namespace medgate::spool

@@ -1,0 +1,32 @@
+// Quarantine: raw input a source could not turn into records (or that the
+// gateway refused), kept for inspection. Raw input may hold personal data, so
+// each entry's raw bytes are encrypted at rest with AES-256-GCM under a key
+// derived from a configured secret (HMAC-SHA256(secret, "medgate quarantine
+// v1")); the reason is stored in clear and must not contain personal data.
+// One NDJSON file per source under STATE/quarantine/.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "medgate/sdk/status.h"
+
+namespace medgate::spool {
+
+class QuarantineStore {
+ public:
+  QuarantineStore(std::string dir, std::string secret);
+  sdk::Status open();
+  sdk::Status add(const std::string& source, std::string_view raw, std::string_view reason);
+  // Decrypts one stored entry's "sealed" field (base64 nonce||ciphertext||tag).
+  sdk::Status open_sealed(std::string_view sealed_b64, std::string& raw) const;
+  std::string file_for(const std::string& source) const { return dir_ + "/" + source + ".ndjson"; }
+
+ private:
+  std::string dir_;
+  std::string key_;  // 32 bytes
+  std::mutex mu_;
+};
+
+}  // namespace medgate::spool

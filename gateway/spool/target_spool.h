@@ -1,0 +1,118 @@
+// A target's spool: an append-only log of desensitized records on disk,
+// waiting for delivery. Writers (transform workers) append batches that are
+// durable (fdatasync) when append() returns; one reader (the target's
+// delivery loop) reads from its cursor and acknowledges what was delivered.
+// Entries become visible to the reader only once durable.
+//
+// On disk: DIR/NNNNNNNNNNNNNNNNNNNN.seg segment files of frames
+//   [u32 body length][u32 CRC-32 of body][body]
+//   body = [u16 key length][u16 partition key length][key][partition key][payload]
+// and DIR/cursor ("SEGMENT OFFSET\n"), replaced atomically on acknowledge.
+// A torn frame at the end of the last segment (crash mid-append) is cut off
+// on open; it was never acknowledged to a source.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <compare>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "medgate/sdk/status.h"
+
+namespace medgate::spool {
+
+struct SpoolEntry {
+  std::string idempotency_key;
+  std::string partition_key;
+  std::string payload;
+};
+
+struct Position {
+  std::uint64_t segment = 0;
+  std::uint64_t offset = 0;
+  auto operator<=>(const Position&) const = default;
+};
+
+// Undelivered bytes in all spools together, against the configured limit.
+// (Disk use can exceed it by the consumed part of each target's current segment.)
+class SpoolBudget {
+ public:
+  explicit SpoolBudget(std::uint64_t max_bytes) : max_(max_bytes) {}
+  // Reserves `n` bytes; false (nothing reserved) when that would pass the limit.
+  bool try_reserve(std::uint64_t n);
+  void add(std::uint64_t n) { used_ += n; }
+  void release(std::uint64_t n) { used_ -= n; }
+  std::uint64_t used() const { return used_; }
+  std::uint64_t max() const { return max_; }
+
+ private:
+  std::atomic<std::uint64_t> used_{0};
+  const std::uint64_t max_;
+};
+
+class TargetSpool {
+ public:
+  TargetSpool(std::string dir, std::uint64_t segment_bytes, SpoolBudget& budget);
+  ~TargetSpool();
+  TargetSpool(const TargetSpool&) = delete;
+  TargetSpool& operator=(const TargetSpool&) = delete;
+
+  // Recovers the segments and the cursor. Call once before anything else.
+  sdk::Status open();
+
+  // Bytes `entries` will take on disk (to reserve budget before appending).
+  static std::uint64_t frame_bytes(const std::vector<SpoolEntry>& entries);
+  // Appends and makes durable. The caller reserved frame_bytes(entries) in the budget.
+  sdk::Status append(const std::vector<SpoolEntry>& entries);
+
+  struct ReadEntry {
+    SpoolEntry entry;
+    Position end;  // acknowledge this to consume the entry and all before it
+  };
+  // Reads up to `max` durable entries after the read position (reader thread only).
+  sdk::Status read(std::size_t max, std::vector<ReadEntry>& out);
+  // Waits until durable entries are available to read, `wait` passes, or wake().
+  bool wait_for_data(std::chrono::milliseconds wait);
+  void wake();
+  // Persists the cursor at `p` and removes fully consumed segments.
+  sdk::Status acknowledge(Position p);
+
+  Position cursor() const { return cursor_; }
+  // Bytes on disk not yet acknowledged (approximate: whole segments).
+  std::uint64_t disk_bytes() const { return disk_bytes_.load(); }
+
+ private:
+  std::string segment_path(std::uint64_t seq) const;
+  sdk::Status open_segment_for_append(std::uint64_t seq, bool create);
+  sdk::Status recover_tail(std::uint64_t seq, std::uint64_t& valid_end);
+
+  const std::string dir_;
+  const std::uint64_t segment_bytes_;
+  SpoolBudget& budget_;
+
+  std::mutex write_mu_;  // serializes appends
+  int write_fd_ = -1;
+  std::uint64_t write_seq_ = 0;
+  std::uint64_t write_size_ = 0;
+
+  mutable std::mutex state_mu_;  // guards segments_, durable_, woken_
+  std::condition_variable data_cv_;
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> segments_;  // (seq, bytes), oldest first
+  Position durable_;
+  bool woken_ = false;
+  std::atomic<std::uint64_t> disk_bytes_{0};
+
+  // Reader state (reader thread only).
+  Position read_pos_;
+  Position cursor_;
+  int read_fd_ = -1;
+  std::uint64_t read_fd_seq_ = 0;
+  std::string read_buf_;
+};
+
+}  // namespace medgate::spool

@@ -1,0 +1,52 @@
+# Shared helpers for the integration tests (sourced).
+set -euo pipefail
+: "${SOURCE_DIR:?}" "${BUILD_DIR:?}"
+MEDGATED="$BUILD_DIR/bin/medgated"
+MEDGATECTL="$BUILD_DIR/bin/medgatectl"
+WORK=$(mktemp -d /tmp/medgate-it.XXXXXX)
+DAEMON_PID=""
+
+cleanup() {
+  if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then kill -9 "$DAEMON_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; [ -f "$WORK/medgated.log" ] && { echo "--- medgated log (tail) ---" >&2; tail -30 "$WORK/medgated.log" >&2; }; exit 1; }
+pass() { echo "ok: $*"; }
+
+# make_key FILE: a fresh 32-byte hex key, mode 0600.
+make_key() { mkdir -p "$(dirname "$1")"; (umask 077 && openssl rand -hex 32 > "$1"); }
+
+# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds;
+# fails the test at the deadline. Waits on a condition, never a fixed time.
+wait_until() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do
+    [ $SECONDS -lt $deadline ] || return 1
+    if [ -n "$DAEMON_PID" ] && ! kill -0 "$DAEMON_PID" 2>/dev/null; then fail "medgated died"; fi
+    sleep 0.1
+  done
+}
+
+# start_daemon CONFIG [ARGS...]: runs medgated in the background, log in $WORK/medgated.log.
+start_daemon() {
+  "$MEDGATED" --config "$@" 2>>"$WORK/medgated.log" &
+  DAEMON_PID=$!
+}
+
+# stop_daemon: SIGTERM, wait, and check the exit status is 0.
+stop_daemon() {
+  kill -TERM "$DAEMON_PID"
+  local rc=0
+  wait "$DAEMON_PID" || rc=$?
+  DAEMON_PID=""
+  [ "$rc" -eq 0 ] || fail "medgated exited with status $rc after SIGTERM"
+}
+
+# output_lines DIR: NDJSON lines delivered to a file target directory.
+output_lines() { cat "$1"/*.ndjson* 2>/dev/null | wc -l; }
+has_lines() { [ "$(output_lines "$1")" -ge "$2" ]; }
+
+# write_inbox_file SRC DIR NAME: drop a file into an inbox atomically.
+write_inbox_file() { mkdir -p "$2"; cp "$1" "$2/.$3.tmp"; mv "$2/.$3.tmp" "$2/$3"; }

@@ -1,0 +1,127 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "../temp_dir.h"
+#include "medgate/sdk/json.h"
+#include "pipeline/pipeline.h"
+
+namespace medgate::pipeline {
+namespace {
+
+sdk::Record record(const std::string& id, const std::string& name) {
+  sdk::Value v;
+  EXPECT_TRUE(sdk::parse_json(R"({"source_record_id":")" + id + R"(","event_type":"visit","occurred_at":"2026-01-02T03:04:05Z",
+    "subject":{"mrn":"M-)" + id + R"(","name":")" + name + R"("},"patient":{"gender":"F"}})", v).ok());
+  return {std::move(v)};
+}
+
+std::size_t count_lines(const std::string& dir) {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(e.path());
+    for (std::string l; std::getline(in, l);) ++n;
+  }
+  return n;
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void build(std::uint64_t spool_limit) {
+    std::string key = dir_ / "k.key";
+    std::ofstream(key) << std::string(64, 'b');
+    chmod(key.c_str(), 0600);
+    ASSERT_TRUE(keys_.load({{"k1", key, {}}}).ok());
+    config::PolicyConfig p{"analytics-strict", 1, "analytics", {}, {}};
+    p.rules.push_back({"patient.gender", "keep", "", sdk::Value::object(), {}});
+    p.rules.push_back({"subject.mrn", "token", "patient.mrn_token", sdk::Value::object(), {}});
+    std::vector<PolicyProblem> problems;
+    policy_ = CompiledPolicy::compile(p, MethodEnv{keys_, "k1"}, problems);
+    ASSERT_TRUE(policy_);
+    identifier_ = std::make_unique<PatientIdentifier>(*keys_.hasher("k1"), std::vector<std::string>{"subject.mrn"});
+    budget_ = std::make_unique<spool::SpoolBudget>(spool_limit);
+    audit_ = std::make_unique<audit::AuditChain>(dir_ / "audit", 1 << 20);
+    quarantine_ = std::make_unique<spool::QuarantineStore>(dir_ / "quarantine", std::string(32, 'q'));
+    for (auto* name : {"a", "b"}) {
+      spools_.push_back(std::make_unique<spool::TargetSpool>(dir_ / (std::string("spool-") + name), 1 << 20, *budget_));
+      ASSERT_TRUE(spools_.back()->open().ok());
+    }
+    ASSERT_TRUE(audit_->open().ok());
+    ASSERT_TRUE(quarantine_->open().ok());
+    PipelineStages stages{&normalizer_, identifier_.get(), audit_.get(), quarantine_.get(), budget_.get(), {}};
+    stages.routes["inbox"] = {{"a", policy_.get(), spools_[0].get()}, {"b", policy_.get(), spools_[1].get()}};
+    pipeline_ = std::make_unique<Pipeline>(std::move(stages), 2, 4);
+    pipeline_->start();
+  }
+
+  testing::TempDir dir_;
+  crypto::KeyStore keys_;
+  RecordNormalizer normalizer_;
+  std::unique_ptr<CompiledPolicy> policy_;
+  std::unique_ptr<PatientIdentifier> identifier_;
+  std::unique_ptr<spool::SpoolBudget> budget_;
+  std::unique_ptr<audit::AuditChain> audit_;
+  std::unique_ptr<spool::QuarantineStore> quarantine_;
+  std::vector<std::unique_ptr<spool::TargetSpool>> spools_;
+  std::unique_ptr<Pipeline> pipeline_;
+};
+
+TEST_F(PipelineTest, SpoolsEveryRecordForEveryTargetAndAuditsIt) {
+  build(1 << 30);
+  std::vector<sdk::Record> batch;
+  for (int i = 0; i < 50; ++i) batch.push_back(record(std::to_string(i), "测试丁"));
+  batch[7].body.erase("event_type");  // one bad record
+  sdk::EmitResult r = pipeline_->submit("inbox", std::move(batch));
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].index, 7u);
+  EXPECT_NE(r.rejected[0].reason.find("event_type"), std::string::npos);
+  for (auto& s : spools_) {
+    std::vector<spool::TargetSpool::ReadEntry> got;
+    ASSERT_TRUE(s->read(1000, got).ok());
+    ASSERT_EQ(got.size(), 49u);
+    EXPECT_EQ(got[0].entry.payload.find("测试丁"), std::string::npos);
+    EXPECT_NE(got[0].entry.payload.find("\"mrn_token\""), std::string::npos);
+    EXPECT_EQ(got[0].entry.partition_key.size(), 32u);
+  }
+  EXPECT_EQ(count_lines(dir_ / "audit"), 98u);  // 49 records x 2 targets
+  EXPECT_EQ(count_lines(dir_ / "quarantine"), 1u);
+  EXPECT_EQ(pipeline_->counters().records_spooled.load(), 98u);
+}
+
+TEST_F(PipelineTest, RefusesABatchWhenTheSpoolIsFullAndAcceptsAgainAfterDraining) {
+  build(4000);
+  std::vector<sdk::Record> small;
+  for (int i = 0; i < 3; ++i) small.push_back(record("s" + std::to_string(i), "x"));
+  ASSERT_TRUE(pipeline_->submit("inbox", std::move(small)).status.ok());
+  std::vector<sdk::Record> big;
+  for (int i = 0; i < 40; ++i) big.push_back(record("b" + std::to_string(i), "x"));
+  sdk::EmitResult r = pipeline_->submit("inbox", std::move(big));
+  EXPECT_EQ(r.status.code(), sdk::StatusCode::resource_exhausted);
+  EXPECT_NE(r.status.message().find("spool full"), std::string::npos) << r.status.message();
+  EXPECT_EQ(pipeline_->counters().batches_refused.load(), 1u);
+
+  // Targets catch up: the spool drains and the same batch is accepted.
+  for (auto& s : spools_) {
+    std::vector<spool::TargetSpool::ReadEntry> got;
+    ASSERT_TRUE(s->read(1000, got).ok());
+    ASSERT_EQ(got.size(), 3u);
+    ASSERT_TRUE(s->acknowledge(got.back().end).ok());
+  }
+  EXPECT_EQ(budget_->used(), 0u);
+  std::vector<sdk::Record> again;
+  for (int i = 0; i < 5; ++i) again.push_back(record("b" + std::to_string(i), "x"));
+  EXPECT_TRUE(pipeline_->submit("inbox", std::move(again)).status.ok());
+}
+
+TEST_F(PipelineTest, RefusesAnUnroutedSource) {
+  build(1 << 30);
+  std::vector<sdk::Record> batch;
+  batch.push_back(record("1", "x"));
+  EXPECT_EQ(pipeline_->submit("nowhere", std::move(batch)).status.code(), sdk::StatusCode::failed_precondition);
+}
+
+}  // namespace
+}  // namespace medgate::pipeline

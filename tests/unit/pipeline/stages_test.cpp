@@ -1,0 +1,223 @@
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "../temp_dir.h"
+#include "crypto/digest.h"
+#include "crypto/key_store.h"
+#include "medgate/sdk/json.h"
+#include "pipeline/desensitizer.h"
+#include "pipeline/patient_identifier.h"
+#include "pipeline/record_normalizer.h"
+#include "pipeline/text_scrubber.h"
+
+namespace medgate::pipeline {
+namespace {
+
+sdk::Value json(const std::string& text) {
+  sdk::Value v;
+  EXPECT_TRUE(sdk::parse_json(text, v).ok()) << text;
+  return v;
+}
+
+// A flat HIS record as produced by ../shared/bench/gen_records.py, mapped.
+const char* kRecord = R"({"source_record_id":"HIS-000000000","event_type":"visit","occurred_at":"2026-05-05T08:34:00+08:00",
+  "subject":{"mrn":"MRN84541427","name":"唐芬","resident_id":"510107200608155200","phone":"13578837457",
+             "address":"四川省成都市某区某路97号1930室","birth_date":"2006-08-15"},
+  "patient":{"gender":"M"},"encounter":{"department":"呼吸内科","visit_type":"outpatient","start":"2026-05-05T08:34:00+08:00"},
+  "diagnoses":[{"system":"ICD-10","code":"J44.1"}],"charges":[{"amount_cny":4052.03}],
+  "notes":[{"kind":"clinical","text":"患者唐芬，联系电话13578837457，身份证510107200608155200，另一号码13900001111，主诉复诊。"}],
+  "unexpected":{"secret":"should never pass"}})";
+
+TEST(RecordNormalizer, CompletesTheEnvelopeWithAStableRecordId) {
+  RecordNormalizer n;
+  sdk::Value a = json(kRecord), b = json(kRecord);
+  ASSERT_TRUE(n.normalize("inbox", "2026-11-23T00:00:00.000Z", a).ok());
+  ASSERT_TRUE(n.normalize("inbox", "2026-11-23T09:00:00.000Z", b).ok());
+  EXPECT_EQ(a.find("record_id")->as_string(), b.find("record_id")->as_string());
+  EXPECT_EQ(a.find("record_id")->as_string().size(), 32u);
+  EXPECT_EQ(a.as_object().front().first, "schema_version");
+  EXPECT_EQ(a.find("source")->as_string(), "inbox");
+  sdk::Value c = json(kRecord);
+  ASSERT_TRUE(n.normalize("other", "x", c).ok());
+  EXPECT_NE(a.find("record_id")->as_string(), c.find("record_id")->as_string());
+}
+
+TEST(RecordNormalizer, NamesWhatIsWrong) {
+  RecordNormalizer n;
+  struct Case {
+    const char* json;
+    const char* message;
+  } cases[] = {
+      {R"({"event_type":"visit","occurred_at":"x"})", "missing required field 'source_record_id'"},
+      {R"({"source_record_id":7,"event_type":"visit","occurred_at":"x"})", "field 'source_record_id' must be a string, not integer"},
+      {R"({"source_record_id":"a","event_type":"party","occurred_at":"x"})", "unknown event_type"},
+      {R"({"source_record_id":"a","event_type":"visit"})", "missing required field 'occurred_at'"},
+      {R"({"source_record_id":"a","event_type":"visit","occurred_at":"x","record_id":"forged"})", "field 'record_id' is set by the gateway"},
+      {R"({"source_record_id":"a","event_type":"visit","occurred_at":"x","subject":"raw"})", "field 'subject' must be an object"},
+      {R"({"source_record_id":"a","event_type":"visit","occurred_at":"x","diagnoses":{}})", "field 'diagnoses' must be an array"},
+      {R"([1,2])", "record must be a JSON object"},
+  };
+  for (const auto& c : cases) {
+    sdk::Value v = json(c.json);
+    sdk::Status s = n.normalize("inbox", "t", v);
+    EXPECT_FALSE(s.ok()) << c.json;
+    EXPECT_NE(s.message().find(c.message), std::string::npos) << s.message();
+  }
+}
+
+TEST(TextScrubber, ChecksTheGb11643CheckDigit) {
+  EXPECT_EQ(resident_id_check_digit("11010519491231002"), 'X');
+  EXPECT_TRUE(is_valid_resident_id("11010519491231002X"));
+  EXPECT_TRUE(is_valid_resident_id("11010519491231002x"));
+  EXPECT_TRUE(is_valid_resident_id("510107200608155200"));
+  EXPECT_FALSE(is_valid_resident_id("510107200608155201"));
+  EXPECT_FALSE(is_valid_resident_id("51010720060815520"));
+}
+
+TEST(TextScrubber, ReplacesOwnIdentifiersIdNumbersAndMobiles) {
+  sdk::Value subject = json(R"({"name":"唐芬","phone":"13578837457","resident_id":"510107200608155200"})");
+  TextScrubber s(&subject);
+  ScrubCounts counts;
+  std::string out = s.scrub("患者唐芬，电话13578837457，身份证510107200608155200，另110105194912310021X？13900001111。订单12345678901234。", counts);
+  EXPECT_EQ(out, "患者[NAME]，电话[PHONE]，身份证[ID]，另110105194912310021X？[PHONE]。订单12345678901234。");
+  EXPECT_EQ(counts.found["NAME"], 1);
+  EXPECT_EQ(counts.found["PHONE"], 2);
+  EXPECT_EQ(counts.found["ID"], 1);
+}
+
+class PolicyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string key = dir_ / "k.key";
+    std::ofstream(key) << std::string(64, 'a') << "\n";
+    chmod(key.c_str(), 0600);
+    ASSERT_TRUE(keys_.load({{"k1", key, {}}}).ok());
+  }
+  std::unique_ptr<CompiledPolicy> compile(const std::string& purpose, std::vector<config::PolicyRule> rules,
+                                          std::vector<PolicyProblem>& problems) {
+    config::PolicyConfig p;
+    p.name = "p";
+    p.version = 2;
+    p.purpose = purpose;
+    p.rules = std::move(rules);
+    return CompiledPolicy::compile(p, MethodEnv{keys_, "k1"}, problems);
+  }
+  static config::PolicyRule rule(std::string field, std::string method, std::string to = "",
+                                 sdk::Value params = sdk::Value::object()) {
+    return {std::move(field), std::move(method), std::move(to), std::move(params), {}};
+  }
+  testing::TempDir dir_;
+  crypto::KeyStore keys_;
+};
+
+TEST_F(PolicyTest, AnalyticsOutputHoldsNoRawIdentifierAndOnlyAllowedFields) {
+  std::vector<PolicyProblem> problems;
+  auto policy = compile("analytics",
+                        {rule("patient.gender", "keep"),
+                         rule("subject.birth_date", "generalize", "patient.birth_year", json(R"({"level":"year"})")),
+                         rule("subject.birth_date", "generalize", "patient.age_band", json(R"({"level":"age_band"})")),
+                         rule("subject.address", "generalize", "patient.region", json(R"({"level":"region"})")),
+                         rule("subject.phone", "token", "channels.phone_token"),
+                         rule("subject.name", "drop"),
+                         rule("encounter", "keep"),
+                         rule("charges", "keep"),
+                         rule("notes", "scrub")},
+                        problems);
+  ASSERT_TRUE(policy) << (problems.empty() ? "" : problems[0].message);
+  RecordNormalizer n;
+  sdk::Value rec = json(kRecord);
+  ASSERT_TRUE(n.normalize("inbox", "2026-11-23T00:00:00.000Z", rec).ok());
+  sdk::Value out = sdk::Value::object();
+  std::vector<FieldAction> actions;
+  policy->apply(rec, out, actions);
+  std::string text = sdk::to_json(out);
+  for (const char* raw : {"唐芬", "13578837457", "510107200608155200", "MRN84541427", "2006-08-15", "某路", "secret", "13900001111"})
+    EXPECT_EQ(text.find(raw), std::string::npos) << raw << " leaked: " << text;
+  EXPECT_EQ(out.find("subject"), nullptr);
+  EXPECT_EQ(out.find("unexpected"), nullptr);
+  EXPECT_EQ(out.find("diagnoses"), nullptr);  // no rule: dropped
+  EXPECT_EQ(out.at_path("patient.birth_year")->as_int(), 2006);
+  EXPECT_EQ(out.at_path("patient.age_band")->as_string(), "15-19");
+  EXPECT_EQ(out.at_path("patient.region.province")->as_string(), "四川省");
+  EXPECT_EQ(out.at_path("patient.region.city")->as_string(), "成都市");
+  EXPECT_EQ(out.at_path("channels.phone_token")->as_string().size(), 32u);
+  EXPECT_EQ(out.find("record_id")->as_string(), rec.find("record_id")->as_string());
+  ASSERT_EQ(actions.size(), 9u);
+  EXPECT_EQ(*actions[4].method, "token");
+  ASSERT_NE(actions[4].key_id, nullptr);
+  EXPECT_EQ(*actions[4].key_id, "k1");
+  EXPECT_EQ(*actions.back().path, "notes");
+  EXPECT_EQ(actions.back().found.size(), 3u);  // ID, NAME, PHONE
+}
+
+TEST_F(PolicyTest, RefusesToPassDirectIdentifiersToAnalytics) {
+  std::vector<PolicyProblem> problems;
+  config::PolicyRule keep_name = rule("subject.name", "keep", "patient.name");
+  keep_name.mark = {12, 9};
+  auto policy = compile("analytics", {keep_name, rule("subject.phone", "mask", "channels.phone_masked"),
+                                      rule("notes", "frobnicate"), rule("patient.gender", "keep", "subject.gender")},
+                        problems);
+  EXPECT_EQ(policy, nullptr);
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0].mark.line, 12);
+  EXPECT_NE(problems[0].message.find("would pass a direct identifier to analytics targets"), std::string::npos);
+  EXPECT_NE(problems[1].message.find("method 'mask' would pass a direct identifier"), std::string::npos);
+  EXPECT_NE(problems[2].message.find("unknown method 'frobnicate'"), std::string::npos);
+  EXPECT_NE(problems[3].message.find("never leave the gateway"), std::string::npos);
+}
+
+TEST_F(PolicyTest, OutreachMayMaskAndRejectsBadParameters) {
+  std::vector<PolicyProblem> problems;
+  auto policy = compile("outreach",
+                        {rule("subject.phone", "mask", "channels.phone_masked", json(R"({"keep_first":3,"keep_last":4})")),
+                         rule("subject.name", "mask", "patient.name_masked", json(R"({"keep_first":1,"keep_last":1})"))},
+                        problems);
+  ASSERT_TRUE(policy);
+  sdk::Value rec = json(R"({"subject":{"phone":"13812345678","name":"王小明"}})");
+  sdk::Value out = sdk::Value::object();
+  std::vector<FieldAction> actions;
+  policy->apply(rec, out, actions);
+  EXPECT_EQ(out.at_path("channels.phone_masked")->as_string(), "138****5678");
+  EXPECT_EQ(out.at_path("patient.name_masked")->as_string(), "王*明");
+
+  problems.clear();
+  EXPECT_EQ(compile("outreach", {rule("subject.phone", "mask", "x.y", json(R"({"keep_first":"three"})")),
+                                 rule("subject.phone", "token", "x.z", json(R"({"key":"nope"})")),
+                                 rule("subject.phone", "token", "x.w", json(R"({"colour":"red"})"))},
+                    problems),
+            nullptr);
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_NE(problems[0].message.find("parameter 'keep_first' must be an integer"), std::string::npos);
+  EXPECT_NE(problems[1].message.find("names key 'nope'"), std::string::npos);
+  EXPECT_NE(problems[2].message.find("takes no parameter 'colour'"), std::string::npos);
+}
+
+TEST_F(PolicyTest, TokensAreHmacSha256OfDomainAndValue) {
+  const crypto::KeyedHasher* h = keys_.hasher("k1");
+  ASSERT_NE(h, nullptr);
+  // Independent computation with OpenSSL's one-shot HMAC.
+  std::string key(32, '\xaa');
+  std::string msg = std::string("subject.mrn") + '\x1f' + "MRN84541427";
+  unsigned char mac[32];
+  std::size_t len = 0;
+  ASSERT_TRUE(EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                        reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), mac, sizeof mac, &len));
+  EXPECT_EQ(h->token("subject.mrn", "MRN84541427", 64), crypto::to_hex(mac, 32));
+  EXPECT_EQ(h->token("subject.mrn", "MRN84541427"), crypto::to_hex(mac, 16));
+  EXPECT_NE(h->token("subject.phone", "MRN84541427"), h->token("subject.mrn", "MRN84541427"));
+
+  PatientIdentifier id(*h, {"subject.resident_id", "subject.mrn"});
+  sdk::Value with_id = json(R"({"subject":{"resident_id":" 11010519491231002X ","mrn":"M1"}})");
+  sdk::Value with_mrn = json(R"({"subject":{"mrn":"M1"}})");
+  EXPECT_EQ(id.identify(with_id), h->token("subject.resident_id", "11010519491231002X"));
+  EXPECT_EQ(id.identify(with_mrn), h->token("subject.mrn", "M1"));
+  EXPECT_EQ(with_mrn.at_path("patient.token")->as_string(), h->token("subject.mrn", "M1"));
+  sdk::Value none = json(R"({"subject":{}})");
+  EXPECT_EQ(id.identify(none), "");
+}
+
+}  // namespace
+}  // namespace medgate::pipeline

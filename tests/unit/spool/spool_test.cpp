@@ -1,0 +1,164 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "../temp_dir.h"
+#include "spool/dead_letters.h"
+#include "spool/quarantine_store.h"
+#include "spool/target_spool.h"
+
+namespace medgate::spool {
+namespace {
+namespace fs = std::filesystem;
+
+std::vector<SpoolEntry> entries(int from, int n) {
+  std::vector<SpoolEntry> out;
+  for (int i = from; i < from + n; ++i)
+    out.push_back({"rec" + std::to_string(i) + ":t", "patient" + std::to_string(i % 3), "{\"n\":" + std::to_string(i) + "}"});
+  return out;
+}
+
+std::vector<TargetSpool::ReadEntry> read_all(TargetSpool& s) {
+  std::vector<TargetSpool::ReadEntry> out;
+  EXPECT_TRUE(s.read(1000000, out).ok());
+  return out;
+}
+
+TEST(TargetSpool, ReadsBackWhatWasAppendedInOrder) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget);
+  ASSERT_TRUE(s.open().ok());
+  ASSERT_TRUE(s.append(entries(0, 10)).ok());
+  ASSERT_TRUE(s.append(entries(10, 5)).ok());
+  auto got = read_all(s);
+  ASSERT_EQ(got.size(), 15u);
+  for (int i = 0; i < 15; ++i) {
+    EXPECT_EQ(got[i].entry.idempotency_key, "rec" + std::to_string(i) + ":t");
+    EXPECT_EQ(got[i].entry.partition_key, "patient" + std::to_string(i % 3));
+    EXPECT_EQ(got[i].entry.payload, "{\"n\":" + std::to_string(i) + "}");
+  }
+  EXPECT_TRUE(read_all(s).empty());
+}
+
+TEST(TargetSpool, ResumesAfterTheAcknowledgedEntryOnReopen) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  {
+    TargetSpool s(dir.path(), 1 << 20, budget);
+    ASSERT_TRUE(s.open().ok());
+    ASSERT_TRUE(s.append(entries(0, 10)).ok());
+    auto got = read_all(s);
+    ASSERT_TRUE(s.acknowledge(got[5].end).ok());  // 0..5 delivered; 6..9 read but not acknowledged
+  }
+  SpoolBudget budget2(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget2);
+  ASSERT_TRUE(s.open().ok());
+  auto got = read_all(s);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].entry.idempotency_key, "rec6:t");
+}
+
+TEST(TargetSpool, CutsATornTailAndKeepsWorking) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  {
+    TargetSpool s(dir.path(), 1 << 20, budget);
+    ASSERT_TRUE(s.open().ok());
+    ASSERT_TRUE(s.append(entries(0, 3)).ok());
+  }
+  // A crash in the middle of an append leaves a partial frame behind.
+  std::string seg;
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    if (e.path().extension() == ".seg") seg = e.path();
+  ASSERT_FALSE(seg.empty());
+  auto size = fs::file_size(seg);
+  { std::ofstream(seg, std::ios::app | std::ios::binary) << std::string("\x40\x00\x00\x00garbage", 11); }
+  SpoolBudget budget2(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget2);
+  ASSERT_TRUE(s.open().ok());
+  EXPECT_EQ(fs::file_size(seg), size);
+  ASSERT_TRUE(s.append(entries(3, 2)).ok());
+  auto got = read_all(s);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[4].entry.idempotency_key, "rec4:t");
+}
+
+TEST(TargetSpool, RollsSegmentsAndReleasesThemWhenConsumed) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  TargetSpool s(dir.path(), 200, budget);  // tiny segments: a roll every few appends
+  ASSERT_TRUE(s.open().ok());
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(s.append(entries(i * 3, 3)).ok());
+  int segments = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) segments += e.path().extension() == ".seg";
+  EXPECT_GT(segments, 5);
+  const auto used_before = budget.used();
+  EXPECT_EQ(used_before, s.disk_bytes());
+  auto got = read_all(s);
+  ASSERT_EQ(got.size(), 60u);
+  for (int i = 0; i < 60; ++i) EXPECT_EQ(got[i].entry.idempotency_key, "rec" + std::to_string(i) + ":t");
+  ASSERT_TRUE(s.acknowledge(got.back().end).ok());
+  segments = 0;
+  for (const auto& e : fs::directory_iterator(dir.path())) segments += e.path().extension() == ".seg";
+  EXPECT_EQ(segments, 1);  // only the active one is left
+  EXPECT_EQ(budget.used(), 0u);  // nothing undelivered is left
+}
+
+TEST(SpoolBudget, RefusesPastTheLimit) {
+  SpoolBudget b(100);
+  EXPECT_TRUE(b.try_reserve(60));
+  EXPECT_FALSE(b.try_reserve(41));
+  EXPECT_EQ(b.used(), 60u);
+  b.release(60);
+  EXPECT_TRUE(b.try_reserve(100));
+}
+
+TEST(TargetSpool, WaitForDataWakesOnAppend) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget);
+  ASSERT_TRUE(s.open().ok());
+  EXPECT_FALSE(s.wait_for_data(std::chrono::milliseconds(1)));
+  std::thread writer([&] { ASSERT_TRUE(s.append(entries(0, 1)).ok()); });
+  // Returns as soon as the append is durable, long before the timeout.
+  bool ready = s.wait_for_data(std::chrono::minutes(5));
+  writer.join();
+  EXPECT_TRUE(ready);
+}
+
+TEST(QuarantineStore, EncryptsAtRestAndOpensWithTheKey) {
+  testing::TempDir dir;
+  QuarantineStore q(dir.path(), std::string(32, 'k'));
+  ASSERT_TRUE(q.open().ok());
+  const std::string raw = "{\"name\":\"测试丙\",\"id_number\":\"11010519491231002X\"}";
+  ASSERT_TRUE(q.add("inbox", raw, "inbox.ndjson:3: invalid JSON").ok());
+  std::ifstream in(q.file_for("inbox"));
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line.find("11010519491231002X"), std::string::npos) << "raw value stored in clear";
+  EXPECT_NE(line.find("inbox.ndjson:3: invalid JSON"), std::string::npos);
+  auto at = line.find("\"sealed\":\"") + 10;
+  std::string sealed = line.substr(at, line.find('"', at) - at);
+  std::string back;
+  ASSERT_TRUE(q.open_sealed(sealed, back).ok());
+  EXPECT_EQ(back, raw);
+  QuarantineStore other(dir.path(), std::string(32, 'x'));
+  EXPECT_FALSE(other.open_sealed(sealed, back).ok());
+}
+
+TEST(DeadLetters, KeepsTheReasonAndThePayload) {
+  testing::TempDir dir;
+  DeadLetters d(dir.path());
+  ASSERT_TRUE(d.open().ok());
+  ASSERT_TRUE(d.add("pg", {"r1:pg", "tok", "{\"a\":1}"}, "HTTP 400: schema mismatch").ok());
+  std::ifstream in(d.file_for("pg"));
+  std::string line;
+  std::getline(in, line);
+  EXPECT_NE(line.find("\"reason\":\"HTTP 400: schema mismatch\""), std::string::npos);
+  EXPECT_NE(line.find("\"idempotency_key\":\"r1:pg\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace medgate::spool
