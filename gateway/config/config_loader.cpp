@@ -1,0 +1,421 @@
+// YAML -> GatewayConfig. Every section is read with MapReader so that unknown
+// keys, wrong types and bad references are all reported with their position.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "config/gateway_config.h"
+#include "config/option_validator.h"
+#include "config/yaml_reader.h"
+
+namespace medgate::config {
+
+struct ConfigDocument {
+  std::string file;      // as given, for messages
+  std::string absolute;  // absolute path
+  std::string base_dir;
+  YAML::Node root;
+};
+
+namespace {
+constexpr const char* kDefaultStateDir = "/var/lib/medgate";
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "none" : out;
+}
+
+bool valid_instance_name(const std::string& name) {
+  static const std::regex re("[a-z0-9][a-z0-9_-]{0,62}");
+  return std::regex_match(name, re);
+}
+
+class ConfigBuilder {
+ public:
+  ConfigBuilder(const ConfigDocument& doc, const PluginCatalog& catalog, Diagnostics& diags)
+      : doc_(doc), catalog_(catalog), ctx_{doc.file, doc.base_dir, diags} {}
+
+  GatewayConfig build() {
+    cfg_.file = doc_.absolute;
+    MapReader root(doc_.root, "", ctx_);
+    if (!root.valid()) return cfg_;
+    cfg_.state_dir = kDefaultStateDir;
+    root.take_path("state_dir", cfg_.state_dir);
+    {
+      Diagnostics quiet;  // plugin_dirs was read (and reported) before plugins were loaded
+      ReadContext q{doc_.file, doc_.base_dir, quiet};
+      MapReader again(doc_.root, "", q);
+      std::vector<std::string> dirs;
+      if (again.take_string_list("plugin_dirs", dirs))
+        for (auto& d : dirs) cfg_.plugin_dirs.push_back(q.resolve_path(d));
+      root.take("plugin_dirs");
+    }
+    read_keys(root.take("keys"), root.key_mark("keys"));
+    read_identity(root.take("identity"));
+    read_admin(root.take("admin"));
+    read_spool(root.take("spool"));
+    read_pipeline(root.take("pipeline"));
+    read_audit(root.take("audit"));
+    read_sources(root.take("sources"));
+    read_targets(root.take("targets"));
+    read_policies(root.take("policies"));
+    read_routes(root.take("routes"), root.key_mark("routes"), root.has("routes"));
+    root.finish();
+    return cfg_;
+  }
+
+ private:
+  void read_keys(const YAML::Node& node, Mark) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsSequence()) {
+      ctx_.error(node, std::string("'keys' must be a list of {id, file}, not ") + yaml_kind(node));
+      return;
+    }
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      MapReader r(node[i], "keys[" + std::to_string(i) + "]", ctx_);
+      if (!r.valid()) continue;
+      KeyConfig k;
+      k.mark = r.mark();
+      r.take_string("id", k.id, true);
+      r.take_path("file", k.file, true);
+      if (r.has("value") || r.has("secret") || r.has("key"))
+        ctx_.error(r.mark(), "'" + r.where() + "': keys are never written inline; put the key in a file (mode 0600) "
+                                              "and name it with 'file'");
+      r.take("value"), r.take("secret"), r.take("key");
+      r.finish();
+      if (k.id.empty()) continue;
+      if (!ids.insert(k.id).second) {
+        ctx_.error(k.mark, "key id '" + k.id + "' is declared twice");
+        continue;
+      }
+      cfg_.keys.push_back(std::move(k));
+    }
+  }
+
+  bool key_declared(const std::string& id) const {
+    for (const auto& k : cfg_.keys)
+      if (k.id == id) return true;
+    return false;
+  }
+
+  void read_identity(const YAML::Node& node) {
+    MapReader r(node, "identity", ctx_);
+    if (!r.valid()) return;
+    YAML::Node key = r.take("key");
+    r.take("key");
+    std::string id;
+    std::string why;
+    if (key.IsDefined() && !key.IsNull()) {
+      if (!read_string(key, id, why)) ctx_.error(key, "'identity.key' " + why);
+      else if (!key_declared(id))
+        ctx_.error(key, "'identity.key' names key '" + id + "', which is not declared under keys: (declared: " +
+                            join(key_ids()) + ")");
+    } else if (cfg_.keys.size() == 1) {
+      id = cfg_.keys.front().id;
+    } else {
+      ctx_.error(node.IsDefined() ? r.mark() : Mark{1, 1},
+                 cfg_.keys.empty() ? "no key declared under keys: patient tokens need one (see docs/configuration.md)"
+                                   : "'identity.key' must name the key that derives patient tokens");
+    }
+    cfg_.identity.key = id;
+    r.take_string_list("fields", cfg_.identity.fields);
+    if (cfg_.identity.fields.empty()) ctx_.error(r.key_mark("fields"), "'identity.fields' must not be empty");
+    r.finish();
+  }
+
+  std::vector<std::string> key_ids() const {
+    std::vector<std::string> ids;
+    for (const auto& k : cfg_.keys) ids.push_back(k.id);
+    return ids;
+  }
+
+  void read_admin(const YAML::Node& node) {
+    MapReader r(node, "admin", ctx_);
+    if (!r.valid()) return;
+    r.take_bool("enabled", cfg_.admin.enabled);
+    if (r.take_string("listen", cfg_.admin.listen)) {
+      static const std::regex re(R"(([0-9A-Za-z.\-]+|\[[0-9a-fA-F:]+\]):([0-9]{1,5}))");
+      std::smatch m;
+      if (!std::regex_match(cfg_.admin.listen, m, re) || std::stoi(m[2]) > 65535)
+        ctx_.error(r.take("listen"), "'admin.listen' must be HOST:PORT, e.g. 127.0.0.1:8580");
+    }
+    YAML::Node tokens = r.take("tokens");
+    if (tokens.IsDefined() && !tokens.IsNull()) {
+      if (!tokens.IsSequence()) {
+        ctx_.error(tokens, std::string("'admin.tokens' must be a list of {file, role}, not ") + yaml_kind(tokens));
+      } else {
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+          MapReader t(tokens[i], "admin.tokens[" + std::to_string(i) + "]", ctx_);
+          if (!t.valid()) continue;
+          AdminTokenConfig tok;
+          tok.mark = t.mark();
+          t.take_path("file", tok.file, true);
+          if (t.take_string("role", tok.role, true) && tok.role != "admin" && tok.role != "operator" &&
+              tok.role != "auditor")
+            ctx_.error(t.take("role"), "'" + t.path_of("role") + "' must be admin, operator or auditor, not '" +
+                                           tok.role + "'");
+          t.finish();
+          cfg_.admin.tokens.push_back(std::move(tok));
+        }
+      }
+    }
+    r.finish();
+  }
+
+  void read_spool(const YAML::Node& node) {
+    MapReader r(node, "spool", ctx_);
+    if (!r.valid()) return;
+    r.take_size("max_bytes", cfg_.spool.max_bytes, 1 << 20);
+    r.take_size("segment_bytes", cfg_.spool.segment_bytes, 64 << 10);
+    if (cfg_.spool.segment_bytes > cfg_.spool.max_bytes)
+      ctx_.error(r.key_mark("segment_bytes"), "'spool.segment_bytes' must not exceed 'spool.max_bytes'");
+    r.finish();
+  }
+
+  void read_pipeline(const YAML::Node& node) {
+    MapReader r(node, "pipeline", ctx_);
+    if (!r.valid()) return;
+    std::int64_t v = cfg_.pipeline.workers;
+    if (r.take_int("workers", v, 1, 64)) cfg_.pipeline.workers = static_cast<int>(v);
+    v = cfg_.pipeline.queue_batches;
+    if (r.take_int("queue_batches", v, 1, 4096)) cfg_.pipeline.queue_batches = static_cast<int>(v);
+    r.finish();
+  }
+
+  void read_audit(const YAML::Node& node) {
+    MapReader r(node, "audit", ctx_);
+    cfg_.audit.dir = (std::filesystem::path(cfg_.state_dir) / "audit").string();
+    if (!r.valid()) return;
+    r.take_path("dir", cfg_.audit.dir);
+    r.take_size("segment_bytes", cfg_.audit.segment_bytes, 64 << 10);
+    r.finish();
+  }
+
+  // `plugin:` and `config:` of a source or target; false when unusable.
+  bool read_instance(MapReader& r, const std::string& name, Mark name_mark, bool is_source,
+                     PluginInstanceConfig& inst) {
+    inst.name = name;
+    inst.mark = name_mark;
+    if (!valid_instance_name(name))
+      ctx_.error(name_mark, "'" + r.where() + "': instance names use a-z, 0-9, '-' and '_' (at most 63)");
+    YAML::Node plugin = r.take("plugin");
+    YAML::Node section = r.take("config");
+    std::string why;
+    if (!plugin.IsDefined()) {
+      ctx_.error(r.mark(), "missing required key '" + r.path_of("plugin") + "'");
+      return false;
+    }
+    if (!read_string(plugin, inst.plugin, why)) {
+      ctx_.error(plugin, "'" + r.path_of("plugin") + "' " + why);
+      return false;
+    }
+    const sdk::OptionList* options =
+        is_source ? catalog_.source_options(inst.plugin) : catalog_.target_options(inst.plugin);
+    if (!options) {
+      auto names = catalog_.plugin_names();
+      bool known = std::find(names.begin(), names.end(), inst.plugin) != names.end();
+      std::string msg = known ? "plugin '" + inst.plugin + "' provides no " + (is_source ? "source" : "target")
+                              : "unknown plugin '" + inst.plugin + "' (loaded plugins: " + join(names) + ")";
+      if (!known)
+        if (std::string near = closest(inst.plugin, names); !near.empty()) msg += "; did you mean '" + near + "'?";
+      ctx_.error(plugin, msg);
+      return false;
+    }
+    if (!validate_options(section, r.key_mark("plugin"), r.path_of("config"), *options, ctx_, inst.options))
+      return false;
+    sdk::Status s = is_source ? catalog_.validate_source(inst.plugin, inst.options)
+                              : catalog_.validate_target(inst.plugin, inst.options);
+    if (!s.ok()) {
+      ctx_.error(section.IsDefined() ? mark_of(section) : name_mark, "'" + r.path_of("config") + "': " + s.message());
+      return false;
+    }
+    return true;
+  }
+
+  template <typename F>
+  void for_each_named(const YAML::Node& node, const std::string& section, F&& read_one) {
+    MapReader all(node, section, ctx_);
+    if (!all.valid()) return;
+    for (auto& [name, value] : all.entries()) {
+      all.take(name);
+      MapReader r(value, section + "." + name, ctx_);
+      if (!r.valid()) continue;
+      read_one(name, all.key_mark(name), r);
+      r.finish();
+    }
+  }
+
+  void read_sources(const YAML::Node& node) {
+    for_each_named(node, "sources", [&](const std::string& name, Mark m, MapReader& r) {
+      SourceConfig s;
+      if (read_instance(r, name, m, true, s)) cfg_.sources.emplace(name, std::move(s));
+      else declared_.insert("sources." + name);
+    });
+  }
+
+  void read_targets(const YAML::Node& node) {
+    for_each_named(node, "targets", [&](const std::string& name, Mark m, MapReader& r) {
+      TargetConfig t;
+      std::int64_t batch = static_cast<std::int64_t>(t.batch_max);
+      if (r.take_int("batch_max", batch, 1, 100000)) t.batch_max = static_cast<std::size_t>(batch);
+      r.take_duration("retry_initial", t.retry_initial_ms, 1);
+      r.take_duration("retry_max", t.retry_max_ms, 1);
+      if (t.retry_initial_ms > t.retry_max_ms)
+        ctx_.error(r.key_mark("retry_initial"), "'" + r.path_of("retry_initial") + "' must not exceed retry_max");
+      if (read_instance(r, name, m, false, t)) cfg_.targets.emplace(name, std::move(t));
+      else declared_.insert("targets." + name);
+    });
+  }
+
+  void read_policies(const YAML::Node& node) {
+    for_each_named(node, "policies", [&](const std::string& name, Mark m, MapReader& r) {
+      PolicyConfig p;
+      p.name = name;
+      p.mark = m;
+      r.take_int("version", p.version, 1, 1'000'000);
+      if (r.take_string("purpose", p.purpose, true) && p.purpose != "analytics" && p.purpose != "outreach")
+        ctx_.error(r.take("purpose"), "'" + r.path_of("purpose") + "' must be analytics or outreach, not '" +
+                                          p.purpose + "'");
+      YAML::Node rules = r.take("rules");
+      if (!rules.IsDefined() || rules.IsNull()) {
+        ctx_.error(m, "missing required key '" + r.path_of("rules") + "' (a policy is an allowlist of rules)");
+      } else if (!rules.IsSequence()) {
+        ctx_.error(rules, "'" + r.path_of("rules") + "' must be a list, not " + yaml_kind(rules));
+      } else {
+        for (std::size_t i = 0; i < rules.size(); ++i) {
+          MapReader rr(rules[i], r.path_of("rules") + "[" + std::to_string(i) + "]", ctx_);
+          if (!rr.valid()) continue;
+          PolicyRule rule;
+          rule.mark = rr.mark();
+          rr.take_string("field", rule.field, true);
+          rr.take_string("method", rule.method, true);
+          rr.take_string("to", rule.to);
+          rule.params = sdk::Value::object();
+          // Remaining keys are the method's parameters; the method checks them.
+          for (auto& [k, v] : rr.entries()) {
+            if (k == "field" || k == "method" || k == "to") continue;
+            rr.take(k);
+            rule.params[k] = to_value(v);
+          }
+          rr.finish();
+          p.rules.push_back(std::move(rule));
+        }
+      }
+      cfg_.policies.emplace(name, std::move(p));
+    });
+  }
+
+  // A reference to a source/target: known, or declared but broken (already
+  // reported), or unknown (reported here).
+  void check_ref(const YAML::Node& at, const std::string& section, const std::string& name, bool found) {
+    if (found || declared_.count(section + "." + name)) return;
+    std::vector<std::string> names;
+    if (section == "sources")
+      for (const auto& [n, _] : cfg_.sources) names.push_back(n);
+    else
+      for (const auto& [n, _] : cfg_.targets) names.push_back(n);
+    ctx_.error(at, "route names unknown " + std::string(section == "sources" ? "source" : "target") + " '" + name +
+                       "' (declared: " + join(names) + ")");
+  }
+
+  void read_routes(const YAML::Node& node, Mark key_mark, bool present) {
+    if (!present || node.IsNull()) {
+      if (!cfg_.sources.empty()) ctx_.error(key_mark.line ? key_mark : Mark{1, 1}, "no routes: declare where each source's records go");
+      return;
+    }
+    if (!node.IsSequence()) {
+      ctx_.error(node, std::string("'routes' must be a list, not ") + yaml_kind(node));
+      return;
+    }
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      MapReader r(node[i], "routes[" + std::to_string(i) + "]", ctx_);
+      if (!r.valid()) continue;
+      RouteConfig route;
+      route.mark = r.mark();
+      route.name = "route-" + std::to_string(i + 1);
+      r.take_string("name", route.name);
+      if (!names.insert(route.name).second) ctx_.error(r.key_mark("name"), "route name '" + route.name + "' is used twice");
+      r.take_string_list("from", route.from, true);
+      r.take_string_list("to", route.to, true);
+      r.take_string("policy", route.policy, true);
+      YAML::Node from = r.take("from"), to = r.take("to"), policy = r.take("policy");
+      for (std::size_t j = 0; j < route.from.size(); ++j)
+        check_ref(from.IsSequence() ? from[j] : from, "sources", route.from[j], cfg_.sources.count(route.from[j]) != 0);
+      for (std::size_t j = 0; j < route.to.size(); ++j)
+        check_ref(to.IsSequence() ? to[j] : to, "targets", route.to[j], cfg_.targets.count(route.to[j]) != 0);
+      if (!route.policy.empty() && !cfg_.policies.count(route.policy)) {
+        std::vector<std::string> known;
+        for (const auto& [n, _] : cfg_.policies) known.push_back(n);
+        ctx_.error(policy, "route names unknown policy '" + route.policy + "' (declared: " + join(known) + ")");
+      }
+      r.finish();
+      cfg_.routes.push_back(std::move(route));
+    }
+  }
+
+  const ConfigDocument& doc_;
+  const PluginCatalog& catalog_;
+  ReadContext ctx_;
+  GatewayConfig cfg_;
+  std::set<std::string> declared_;  // instances declared but invalid (already reported)
+};
+}  // namespace
+
+std::shared_ptr<const ConfigDocument> parse_config_file(const std::string& path, Diagnostics& diags) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.error(path, {1, 1}, "cannot open config file: " + std::string(std::strerror(errno)));
+    return nullptr;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto doc = std::make_shared<ConfigDocument>();
+  doc->file = path;
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  doc->absolute = abs.lexically_normal().string();
+  doc->base_dir = abs.parent_path().lexically_normal().string();
+  try {
+    doc->root = YAML::Load(text.str());
+  } catch (const YAML::ParserException& e) {
+    diags.error(path, {e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
+    return nullptr;
+  } catch (const YAML::Exception& e) {
+    diags.error(path, {1, 1}, std::string("YAML error: ") + e.what());
+    return nullptr;
+  }
+  if (!doc->root.IsDefined() || doc->root.IsNull()) {
+    diags.error(path, {1, 1}, "config file is empty");
+    return nullptr;
+  }
+  if (!doc->root.IsMap()) {
+    diags.error(path, mark_of(doc->root), std::string("the config must be a mapping, not ") + yaml_kind(doc->root));
+    return nullptr;
+  }
+  return doc;
+}
+
+std::vector<std::string> plugin_dirs(const ConfigDocument& doc, Diagnostics& diags) {
+  ReadContext ctx{doc.file, doc.base_dir, diags};
+  MapReader root(doc.root, "", ctx);
+  std::vector<std::string> dirs;
+  root.take_string_list("plugin_dirs", dirs);
+  for (auto& d : dirs) d = ctx.resolve_path(d);
+  return dirs;
+}
+
+GatewayConfig build_config(const ConfigDocument& doc, const PluginCatalog& catalog, Diagnostics& diags) {
+  return ConfigBuilder(doc, catalog, diags).build();
+}
+
+}  // namespace medgate::config
