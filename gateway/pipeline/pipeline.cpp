@@ -64,29 +64,18 @@ sdk::EmitResult Pipeline::process(Job& job) {
   std::vector<audit::AuditEntry> audits;
   audits.reserve(job.records.size() * dests.size());
 
+  RecordTransformer transformer(*stages_.normalizer, *stages_.identifier);
+  TransformedRecord one;
   for (std::size_t i = 0; i < job.records.size(); ++i) {
     sdk::Value& body = job.records[i].body;
     sdk::Status s;
     try {
-      s = stages_.normalizer->normalize(job.source, now, body);
-      if (s.ok()) {
-        // Build this record's outputs aside, so a failure half-way adds nothing.
-        std::string token = stages_.identifier->identify(body);
-        const std::string& record_id = body.find("record_id")->as_string();
-        std::vector<spool::SpoolEntry> outs;
-        std::vector<audit::AuditEntry> trail;
-        for (const auto& dest : dests) {
-          sdk::Value out = sdk::Value::object();
-          audit::AuditEntry a{record_id, job.source, dest.target, token, dest.policy->name(), dest.policy->version(), {}};
-          dest.policy->apply(body, out, a.actions);
-          outs.push_back({record_id + ":" + dest.target, token, sdk::to_json(out)});
-          trail.push_back(std::move(a));
-        }
+      s = transformer.transform(job.source, now, body, dests, one);
+      if (s.ok())
         for (std::size_t d = 0; d < dests.size(); ++d) {
-          entries[d].push_back(std::move(outs[d]));
-          audits.push_back(std::move(trail[d]));
+          entries[d].push_back(std::move(one.outputs[d]));
+          audits.push_back(std::move(one.audits[d]));
         }
-      }
     } catch (const std::exception& e) {
       s = sdk::Status::Internal(std::string("cannot desensitize: ") + e.what());
     }

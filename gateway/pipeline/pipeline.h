@@ -21,17 +21,11 @@
 #include "pipeline/desensitizer.h"
 #include "pipeline/patient_identifier.h"
 #include "pipeline/record_normalizer.h"
+#include "pipeline/record_transformer.h"
 #include "spool/quarantine_store.h"
 #include "spool/target_spool.h"
 
 namespace medgate::pipeline {
-
-// One destination of a source's records: a target, its policy and its spool.
-struct RouteTarget {
-  std::string target;
-  const CompiledPolicy* policy = nullptr;
-  spool::TargetSpool* spool = nullptr;
-};
 
 struct PipelineStages {
   const RecordNormalizer* normalizer = nullptr;

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "config/key_files.h"
 #include "plugin_host/plugin_paths.h"
 
 namespace medgate::runtime {
@@ -17,16 +18,20 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
   CheckedConfig checked;
   checked.config = config::build_config(*doc, registry, diags);
   const auto& cfg = checked.config;
+  // Secrets are checked even when the rest has problems, so one run lists everything.
+  for (const auto& key : cfg.keys) {
+    std::string bytes;
+    if (sdk::Status s = crypto::read_key_file(key.file, bytes); !s.ok()) diags.error(path, key.mark, s.message());
+  }
+  if (cfg.admin.enabled)
+    for (const auto& token : cfg.admin.tokens)
+      if (sdk::Status s = config::check_key_file(token.file); !s.ok())
+        diags.error(path, token.mark, "admin token: " + s.message());
   if (diags.has_errors()) return std::nullopt;
 
   checked.keys = std::make_unique<crypto::KeyStore>();
-  for (const auto& key : cfg.keys) {
-    std::string bytes;
-    if (sdk::Status s = crypto::read_key_file(key.file, bytes); !s.ok()) diags.error(cfg.file, key.mark, s.message());
-  }
-  if (diags.has_errors()) return std::nullopt;
   if (sdk::Status s = checked.keys->load(cfg.keys); !s.ok()) {
-    diags.error(cfg.file, {}, s.message());
+    diags.error(path, {}, s.message());
     return std::nullopt;
   }
 
@@ -34,7 +39,7 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
   for (const auto& [name, policy] : cfg.policies) {
     std::vector<pipeline::PolicyProblem> problems;
     auto compiled = pipeline::CompiledPolicy::compile(policy, env, problems);
-    for (const auto& p : problems) diags.error(cfg.file, p.mark, p.message);
+    for (const auto& p : problems) diags.error(path, p.mark, p.message);
     if (compiled) checked.policies.emplace(name, std::move(compiled));
   }
 
@@ -43,7 +48,7 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
   for (const auto& r : cfg.routes) routed.insert(r.from.begin(), r.from.end());
   for (const auto& [name, source] : cfg.sources)
     if (!routed.count(name))
-      diags.error(cfg.file, source.mark, "source '" + name + "' is not named in any route; its records would go nowhere");
+      diags.error(path, source.mark, "source '" + name + "' is not named in any route; its records would go nowhere");
   if (diags.has_errors()) return std::nullopt;
   return checked;
 }

@@ -90,7 +90,11 @@ TEST(TargetSpool, RollsSegmentsAndReleasesThemWhenConsumed) {
   SpoolBudget budget(1 << 30);
   TargetSpool s(dir.path(), 200, budget);  // tiny segments: a roll every few appends
   ASSERT_TRUE(s.open().ok());
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(s.append(entries(i * 3, 3)).ok());
+  for (int i = 0; i < 20; ++i) {
+    auto batch = entries(i * 3, 3);
+    ASSERT_TRUE(budget.try_reserve(TargetSpool::frame_bytes(batch)));  // as the pipeline does
+    ASSERT_TRUE(s.append(batch).ok());
+  }
   int segments = 0;
   for (const auto& e : fs::directory_iterator(dir.path())) segments += e.path().extension() == ".seg";
   EXPECT_GT(segments, 5);

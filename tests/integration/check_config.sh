@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `medgated --check` on real files with the real plugins: a good config passes
+# (exit 0); each of the five kinds of problem (YAML syntax, unknown key, wrong
+# type, unknown plugin, missing key file) is printed as FILE:LINE:COL: message
+# and exits 1; several problems in one file are all listed.
+source "$(dirname "$0")/lib.sh"
+make_key "$WORK/keys/k.key"
+cat > "$WORK/good.yaml" <<YAML
+state_dir: $WORK/var
+keys:
+  - id: k
+    file: $WORK/keys/k.key
+sources:
+  inbox:
+    plugin: file
+    config:
+      path: $WORK/var/inbox
+targets:
+  out:
+    plugin: file
+    config:
+      path: $WORK/var/out
+policies:
+  p:
+    purpose: analytics
+    rules:
+      - {field: patient.token, method: keep}
+routes:
+  - {name: r, from: [inbox], to: [out], policy: p}
+YAML
+"$MEDGATED" --check --config "$WORK/good.yaml" > "$WORK/good.out" 2>&1 || { cat "$WORK/good.out"; fail "good config refused"; }
+grep -q "OK" "$WORK/good.out" || fail "no OK line for a good config"
+pass "a good config checks (exit 0)"
+
+# expect_problem NAME SED_EXPR EXPECTED_LINE: edits good.yaml with SED_EXPR,
+# runs --check, and wants exit 1 and the exact FILE:LINE:COL: message prefix.
+expect_problem() {
+  local name=$1 edit=$2 want=$3 f="$WORK/$1.yaml" rc=0
+  sed -e "$edit" "$WORK/good.yaml" > "$f"
+  "$MEDGATED" --check --config "$f" > "$WORK/$name.out" 2>&1 || rc=$?
+  [ "$rc" -eq 1 ] || { cat "$WORK/$name.out"; fail "$name: exit $rc, want 1"; }
+  grep -qF -- "$f:$want" "$WORK/$name.out" || { cat "$WORK/$name.out"; fail "$name: no line '$f:$want'"; }
+  pass "$name: $(grep -F -- "$f:" "$WORK/$name.out" | head -1)"
+}
+
+expect_problem yaml_syntax 's|      path: $WORK/var/out|      path: [unclosed|' "15:1: YAML syntax error"
+expect_problem unknown_key 's|^    plugin: file$|    plugin: file\n    colour: blue|' "7:5: unknown key 'sources.inbox.colour'"
+expect_problem unknown_option 's|      path: '"$WORK"'/var/inbox|      path: '"$WORK"'/var/inbox\n      poll_intervall: 1s|' \
+  "10:7: unknown key 'sources.inbox.config.poll_intervall' (did you mean 'poll_interval'?)"
+expect_problem wrong_type 's|      path: '"$WORK"'/var/inbox|      path: '"$WORK"'/var/inbox\n      batch_max: lots|' \
+  "10:18: 'sources.inbox.config.batch_max' must be an integer, not 'lots'"
+expect_problem unknown_plugin '0,/plugin: file/s//plugin: filez/' "7:13: unknown plugin 'filez' (loaded plugins: "
+expect_problem missing_key_file 's|keys/k.key|keys/missing.key|' "3:5: key file $WORK/keys/missing.key cannot be opened"
+
+chmod 0644 "$WORK/keys/k.key"
+expect_problem readable_key_file 's|^state_dir|state_dir|' "3:5: key file $WORK/keys/k.key is accessible by group or others (mode 0644)"
+chmod 0600 "$WORK/keys/k.key"
+
+# Several problems at once: all are listed, in file order.
+sed -e 's|keys/k.key|keys/missing.key|' -e '0,/plugin: file/s//plugin: filez/' -e 's|policy: p}|policy: nope}|' \
+  "$WORK/good.yaml" > "$WORK/many.yaml"
+rc=0; "$MEDGATED" --check --config "$WORK/many.yaml" > "$WORK/many.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] || fail "many: exit $rc"
+n=$(grep -c "^$WORK/many.yaml:[0-9]*:[0-9]*: " "$WORK/many.out" || true)
+[ "$n" -eq 3 ] || { cat "$WORK/many.out"; fail "many: want 3 problems, got $n"; }
+pass "three problems in one file: all three listed"
+
+rc=0; "$MEDGATED" --check --config "$WORK/nonexistent.yaml" > "$WORK/none.out" 2>&1 || rc=$?
+[ "$rc" -eq 1 ] && grep -qF "$WORK/nonexistent.yaml:1:1: cannot open config file" "$WORK/none.out" || fail "missing config file"
+pass "a missing config file is reported"
