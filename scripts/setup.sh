@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libpoco-dev libssl-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev
   libsimdjson-dev libsystemd-dev libgtest-dev libgmock-dev
-  python3 nodejs npm openssl procps
+  python3 python3-yaml openssl procps
   clang libclang-rt-14-dev
 )
 
@@ -15,6 +15,10 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js runs the independent schema validator (ajv). Any node >= 18 will do;
+# take Debian's only when none is installed (a NodeSource node bundles npm).
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   SUDO=""

@@ -379,6 +379,11 @@ std::shared_ptr<const ConfigDocument> parse_config_file(const std::string& path,
   }
   std::stringstream text;
   text << in.rdbuf();
+  return parse_config_text(text.str(), path, diags);
+}
+
+std::shared_ptr<const ConfigDocument> parse_config_text(const std::string& text, const std::string& path,
+                                                        Diagnostics& diags) {
   auto doc = std::make_shared<ConfigDocument>();
   doc->file = path;
   std::error_code ec;
@@ -386,7 +391,7 @@ std::shared_ptr<const ConfigDocument> parse_config_file(const std::string& path,
   doc->absolute = abs.lexically_normal().string();
   doc->base_dir = abs.parent_path().lexically_normal().string();
   try {
-    doc->root = YAML::Load(text.str());
+    doc->root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     diags.error(path, {e.mark.line + 1, e.mark.column + 1}, "YAML syntax error: " + e.msg);
     return nullptr;

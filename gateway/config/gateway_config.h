@@ -131,6 +131,9 @@ class PluginCatalog {
 // into `diags` when the file cannot be read or parsed.
 struct ConfigDocument;  // opaque: holds the parsed YAML
 std::shared_ptr<const ConfigDocument> parse_config_file(const std::string& path, Diagnostics& diags);
+// The same for text already read; `path` names it in messages and anchors relative paths.
+std::shared_ptr<const ConfigDocument> parse_config_text(const std::string& text, const std::string& path,
+                                                        Diagnostics& diags);
 std::vector<std::string> plugin_dirs(const ConfigDocument& doc, Diagnostics& diags);
 
 // Phase 2: everything else. Reports every problem found (not just the first)

@@ -12,7 +12,7 @@ void PluginRegistry::load_directories(const std::vector<std::string>& dirs) {
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
-      refused_.push_back({dir, "plugin directory does not exist"});
+      refused_.push_back({dir, "plugin directory " + dir + " does not exist"});
       continue;
     }
     std::vector<fs::path> files;

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark, one run: the same generated input through
+  - ../shared/bench/ref_desensitize.py   (Python reference)
+  - ../shared/bench/ref_desensitize.mjs  (Node.js reference)
+  - medgate_transform_bench              (medgate's per-record code, one thread)
+and then end to end through medgated (file source -> pipeline -> durable
+spool + audit -> file target, fsync on). Runs are interleaved so machine noise
+hits all alike; reports medians and ratios as a Markdown table.
+
+Usage: bench/run.py [--records N] [--runs R] [--skip-e2e]   (after scripts/build.sh)
+"""
+import argparse, glob, os, re, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench"))
+BUILD = os.path.join(ROOT, "build")
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def timed(cmd, stdin_path, stdout_path):
+    with open(stdin_path, "rb") as fin, open(stdout_path, "wb") as fout:
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE, check=True)
+        return time.perf_counter() - t0
+
+
+def count_lines(pattern):
+    n = 0
+    for p in glob.glob(pattern):
+        with open(p, "rb") as f:
+            n += sum(buf.count(b"\n") for buf in iter(lambda: f.read(1 << 20), b""))
+    return n
+
+
+def demo_config(work):
+    """The demo config, relocated into WORK with a fresh key."""
+    os.makedirs(os.path.join(work, "keys"), exist_ok=True)
+    key = os.path.join(work, "keys", "bench.key")
+    fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.write(fd, os.urandom(32).hex().encode())
+    os.close(fd)
+    text = open(os.path.join(ROOT, "config", "medgate.yaml"), encoding="utf-8").read()
+    text = text.replace("../var/keys/demo-token-2026.key", key)
+    text = re.sub(r"^state_dir: \.\./var", "state_dir: " + os.path.join(work, "var"), text, flags=re.M)
+    text = text.replace("../var/", os.path.join(work, "var") + "/")
+    path = os.path.join(work, "medgate.yaml")
+    open(path, "w", encoding="utf-8").write(text)
+    return path
+
+
+def end_to_end(work, records_path, n):
+    cfg = demo_config(work)
+    var = os.path.join(work, "var")
+    shutil.rmtree(var, ignore_errors=True)
+    log = open(os.path.join(work, "medgated.log"), "ab")
+    daemon = subprocess.Popen([os.path.join(BUILD, "bin", "medgated"), "--config", cfg], stderr=log)
+    try:
+        inbox = os.path.join(var, "inbox")
+        out = os.path.join(var, "out", "analytics", "*.ndjson*")
+        os.makedirs(inbox, exist_ok=True)
+        tmp = os.path.join(inbox, ".bench.tmp")
+        shutil.copyfile(records_path, tmp)
+        t0 = time.perf_counter()
+        os.rename(tmp, os.path.join(inbox, "bench.ndjson"))
+        while count_lines(out) < n:
+            if daemon.poll() is not None:
+                raise SystemExit("medgated exited early; see " + log.name)
+            time.sleep(0.2)
+        return time.perf_counter() - t0
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=120)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-e2e", action="store_true")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="medgate-bench.")
+    try:
+        records = os.path.join(work, "in.ndjson")
+        with open(records, "wb") as f:
+            sh([sys.executable, os.path.join(SHARED, "gen_records.py"), str(args.records), "7"], stdout=f)
+        cfg = demo_config(work)
+        impls = {
+            "python ref_desensitize.py": [sys.executable, os.path.join(SHARED, "ref_desensitize.py")],
+            "node ref_desensitize.mjs": ["node", os.path.join(SHARED, "ref_desensitize.mjs")],
+            "medgate transform (1 thread)": [os.path.join(BUILD, "bin", "medgate_transform_bench"), "--config", cfg],
+        }
+        times = {k: [] for k in impls}
+        e2e = []
+        for run in range(args.runs):
+            for name, cmd in impls.items():
+                out = os.path.join(work, "out.ndjson")
+                t = timed(cmd, records, out)
+                lines = count_lines(out)
+                if lines != args.records:
+                    raise SystemExit(f"{name}: {lines} output lines for {args.records} records")
+                times[name].append(t)
+                print(f"run {run + 1}: {name}: {t:.2f} s", file=sys.stderr)
+            if not args.skip_e2e:
+                t = end_to_end(work, records, args.records)
+                e2e.append(t)
+                print(f"run {run + 1}: medgated end to end: {t:.2f} s", file=sys.stderr)
+
+        py = statistics.median(times["python ref_desensitize.py"])
+        node = statistics.median(times["node ref_desensitize.mjs"])
+        print(f"\n{args.records} records, {args.runs} interleaved runs, medians (wall clock):\n")
+        print("| pipeline | median s | records/s | vs Python | vs Node.js | runs (s) |")
+        print("|---|---:|---:|---:|---:|---|")
+        rows = [(k, v) for k, v in times.items()]
+        if e2e:
+            rows.append(("medgated end to end, file -> file, durable", e2e))
+        for name, ts in rows:
+            m = statistics.median(ts)
+            print(f"| {name} | {m:.2f} | {args.records / m:,.0f} | {py / m:.2f}x | {node / m:.2f}x | "
+                  f"{', '.join(f'{t:.2f}' for t in ts)} |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
