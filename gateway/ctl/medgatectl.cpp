@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "pipeline/patient_identifier.h"
+#include "plugin_host/plugin_paths.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/checked_config.h"
 
@@ -16,8 +17,11 @@ Commands:
                               raw VALUE of FIELD (e.g. subject.resident_id), using
                               the identity key of the config; lets an auditor ask
                               "was this patient's data sent to X?"
-  plugins                     list the plugins medgated would load, with their
-                              versions, kinds, and any refused library and why
+  plugins [--schema NAME]     list the plugins medgated would load (default
+                              directory and the config's plugin_dirs) with their
+                              versions, kinds and SDK versions, and every refused
+                              library and why (exit 1 if any); with --schema, print
+                              the JSON Schema of plugin NAME's config sections
 
 Options:
   --config FILE   the configuration (default /etc/medgate/medgate.yaml)
@@ -62,10 +66,41 @@ int cmd_token(const std::string& config, const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_plugins(const std::string& config) {
+// Loads the plugins medgated would load for `config`: the default directory,
+// then the config's plugin_dirs (when the config can be read at all).
+void load_plugins(const std::string& config, medgate::plugin_host::PluginRegistry& registry) {
+  std::vector<std::string> dirs{medgate::plugin_host::default_plugin_dir()};
+  medgate::config::Diagnostics diags;
+  if (auto doc = medgate::config::parse_config_file(config, diags))
+    for (auto& d : medgate::config::plugin_dirs(*doc, diags)) dirs.push_back(std::move(d));
+  registry.load_directories(dirs);
+}
+
+int cmd_plugins(const std::string& config, const std::vector<std::string>& args) {
+  std::string schema_of;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--schema" && i + 1 < args.size()) schema_of = args[++i];
+    else return usage_error("plugins: unexpected argument '" + args[i] + "'");
+  }
   medgate::plugin_host::PluginRegistry registry;
-  std::optional<medgate::runtime::CheckedConfig> checked;
-  int rc = load(config, registry, checked);
+  load_plugins(config, registry);
+  if (!schema_of.empty()) {
+    auto lib = registry.find(schema_of);
+    if (!lib) {
+      std::cerr << "medgatectl: no plugin named '" << schema_of << "' is loaded\n";
+      return 1;
+    }
+    // The JSON Schemas of the plugin's config sections, one per kind it provides.
+    const auto& d = lib->definition();
+    std::cout << "{";
+    if (d.source)
+      std::cout << "\"source\":" << medgate::sdk::options_json_schema(d.source->options, d.name + " source config");
+    if (d.source && d.target) std::cout << ",";
+    if (d.target)
+      std::cout << "\"target\":" << medgate::sdk::options_json_schema(d.target->options, d.name + " target config");
+    std::cout << "}\n";
+    return 0;
+  }
   for (const auto& [name, lib] : registry.plugins()) {
     const auto& d = lib->definition();
     std::cout << name << " " << d.version << " [" << (d.source ? "source" : "") << (d.source && d.target ? "," : "")
@@ -73,7 +108,7 @@ int cmd_plugins(const std::string& config) {
               << lib->path() << "\n";
   }
   for (const auto& r : registry.refused()) std::cout << "refused: " << r.reason << "\n";
-  return rc;
+  return registry.refused().empty() ? 0 : 1;
 }
 }  // namespace
 
@@ -102,6 +137,6 @@ int main(int argc, char** argv) {
       return 0;
     }
   if (cmd == "token") return cmd_token(config, rest);
-  if (cmd == "plugins") return cmd_plugins(config);
+  if (cmd == "plugins") return cmd_plugins(config, rest);
   return usage_error("unknown command '" + cmd + "'");
 }

@@ -1,0 +1,207 @@
+#include "line_mapper.h"
+
+#include <array>
+#include <unordered_set>
+
+#include "medgate/sdk/json.h"
+
+namespace medgate::file_adapter {
+namespace {
+
+using sdk::Value;
+
+MapResult error(std::string reason) {
+  MapResult r;
+  r.kind = MapResult::Kind::error;
+  r.reason = std::move(reason);
+  return r;
+}
+
+bool is_blank(std::string_view s) {
+  for (char c : s)
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') return false;
+  return true;
+}
+
+// Finds a duplicate key anywhere in `v` and puts its dotted path in `path`.
+// Value keeps duplicates and find()/erase() see only the first, so a second
+// `subject.name` could slip past desensitization: such lines are refused.
+bool has_duplicate_key(const Value& v, std::string& path) {
+  auto prepend = [&](std::string_view step) {
+    path = path.empty() || path.starts_with("[]") ? std::string(step) + path : std::string(step) + "." + path;
+  };
+  if (v.is_array()) {
+    for (const Value& e : v.as_array())
+      if (has_duplicate_key(e, path)) return prepend("[]"), true;
+    return false;
+  }
+  if (!v.is_object()) return false;
+  const Value::Object& members = v.as_object();
+  if (members.size() <= 16) {  // records are small: a scan beats hashing
+    for (std::size_t i = 1; i < members.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (members[i].first == members[j].first) return prepend(members[i].first), true;
+  } else {
+    std::unordered_set<std::string_view> seen;
+    for (const auto& [key, member] : members)
+      if (!seen.insert(key).second) return prepend(key), true;
+  }
+  for (const auto& [key, member] : members)
+    if (has_duplicate_key(member, path)) return prepend(key), true;
+  return false;
+}
+
+bool is_flat(const Value& v) {
+  return v.find("record_id") && (v.find("name") || v.find("mrn") || v.find("id_number"));
+}
+
+// Reads the flat fields one by one, remembering the first problem. A null
+// field counts as absent, as exporters often write one for "no value".
+class FlatFields {
+ public:
+  explicit FlatFields(const Value& flat) : flat_(flat) {}
+
+  const Value* string(std::string_view key, bool required = false) {
+    return typed(key, required, &Value::is_string, "a string");
+  }
+  const Value* number(std::string_view key) { return typed(key, false, &Value::is_number, "a number"); }
+  const std::string& problem() const { return problem_; }
+
+ private:
+  const Value* typed(std::string_view key, bool required, bool (Value::*check)() const noexcept, const char* what) {
+    const Value* v = flat_.find(key);
+    if (v && v->is_null()) v = nullptr;
+    if (!problem_.empty()) return nullptr;
+    if (!v) {
+      if (required) problem_ = "flat record: missing required field '" + std::string(key) + "'";
+      return nullptr;
+    }
+    if (!(v->*check)()) {
+      problem_ = "flat record: field '" + std::string(key) + "' must be " + what + ", not " + sdk::type_name(v->type());
+      return nullptr;
+    }
+    return v;
+  }
+
+  const Value& flat_;
+  std::string problem_;
+};
+
+const char* gender_code(const std::string& g) {
+  if (g == "M") return "male";
+  if (g == "F") return "female";
+  return "unknown";
+}
+
+}  // namespace
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "auto") return Format::detect;
+  if (name == "profile") return Format::profile;
+  if (name == "flat") return Format::flat;
+  return std::nullopt;
+}
+
+MapResult map_flat(const Value& flat) {
+  if (!flat.is_object()) return error(std::string("not a JSON object (") + sdk::type_name(flat.type()) + ")");
+  FlatFields f(flat);
+  const Value* record_id = f.string("record_id", true);
+  const Value* visit_time = f.string("visit_time", true);
+  const Value* source = f.string("source");
+  const Value* gender = f.string("gender");
+  const Value* department = f.string("department");
+  const Value* diagnosis = f.string("diagnosis_icd10");
+  const Value* charge = f.number("charge_cny");
+  const Value* note = f.string("note");
+  // subject member name <- flat field name
+  static constexpr std::array<std::pair<const char*, const char*>, 6> kSubject{{
+      {"mrn", "mrn"},
+      {"name", "name"},
+      {"birth_date", "birth_date"},
+      {"resident_id", "id_number"},
+      {"phone", "phone"},
+      {"address", "address"},
+  }};
+  std::array<const Value*, kSubject.size()> subject_fields{};
+  for (std::size_t i = 0; i < kSubject.size(); ++i) subject_fields[i] = f.string(kSubject[i].second);
+  if (!f.problem().empty()) return error(f.problem());
+
+  Value out = Value::object();
+  out["source_record_id"] = *record_id;
+  out["event_type"] = "visit";
+  out["occurred_at"] = *visit_time;
+  Value subject = Value::object();
+  for (std::size_t i = 0; i < kSubject.size(); ++i)
+    if (subject_fields[i]) subject[kSubject[i].first] = *subject_fields[i];
+  if (subject.size() > 0) out["subject"] = std::move(subject);
+  if (gender) out["patient"]["gender"] = gender_code(gender->as_string());
+
+  Value& encounter = out["encounter"];
+  if (department) encounter["department"] = *department;
+  encounter["visit_type"] = "outpatient";
+  encounter["started_at"] = *visit_time;
+  if (source) encounter["source_system"] = *source;
+
+  if (diagnosis) {
+    Value d = Value::object();
+    d["code"] = *diagnosis;
+    d["system"] = "ICD-10";
+    d["role"] = "primary";
+    out["diagnoses"] = Value(Value::Array{std::move(d)});
+  }
+  if (charge) {
+    Value c = Value::object();
+    c["amount_cny"] = *charge;
+    c["category"] = "visit";
+    c["charged_at"] = *visit_time;
+    out["charges"] = Value(Value::Array{std::move(c)});
+  }
+  if (note) {
+    Value n = Value::object();
+    n["kind"] = "chief_complaint";
+    n["text"] = *note;
+    out["notes"] = Value(Value::Array{std::move(n)});
+  }
+  MapResult r;
+  r.kind = MapResult::Kind::record;
+  r.record = std::move(out);
+  return r;
+}
+
+MapResult map_line(std::string_view line, Format format, std::size_t max_line_bytes) {
+  if (line.size() > max_line_bytes)
+    return error("line of " + std::to_string(line.size()) + " bytes exceeds max_line_bytes (" +
+                 std::to_string(max_line_bytes) + ")");
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (is_blank(line)) return {};
+
+  Value v;
+  sdk::JsonLimits limits;
+  limits.max_bytes = max_line_bytes;
+  if (sdk::Status s = sdk::parse_json(line, v, limits); !s.ok()) {
+    std::string_view msg = s.message();
+    constexpr std::string_view kPrefix = "invalid JSON: ";
+    if (msg.starts_with(kPrefix)) msg.remove_prefix(kPrefix.size());
+    return error("not JSON: " + std::string(msg));
+  }
+  if (!v.is_object()) return error(std::string("not a JSON object (") + sdk::type_name(v.type()) + ")");
+  if (std::string dup; has_duplicate_key(v, dup)) return error("duplicate key '" + dup + "'");
+
+  if (format == Format::detect) {
+    if (v.find("event_type"))
+      format = Format::profile;
+    else if (is_flat(v))
+      format = Format::flat;
+    else
+      return error(
+          "unrecognized record shape: expected a profile record (with event_type) or a flat "
+          "record (with record_id and name, mrn or id_number)");
+  }
+  if (format == Format::flat) return map_flat(v);
+  MapResult r;
+  r.kind = MapResult::Kind::record;
+  r.record = std::move(v);
+  return r;
+}
+
+}  // namespace medgate::file_adapter
