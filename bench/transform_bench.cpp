@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   std::uint64_t records = 0, failed = 0;
   pipeline::TransformedRecord out;
   while (std::getline(std::cin, line)) {
-    auto mapped = file_adapter::map_line(line, file_adapter::Format::automatic, 1 << 20);
+    auto mapped = file_adapter::map_line(line, file_adapter::Format::detect, 1 << 20);
     if (!mapped.ok()) {
       ++failed;
       continue;

@@ -1,7 +1,6 @@
 #include "line_mapper.h"
 
 #include <array>
-#include <unordered_set>
 
 #include "medgate/sdk/json.h"
 
@@ -21,34 +20,6 @@ bool is_blank(std::string_view s) {
   for (char c : s)
     if (c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v') return false;
   return true;
-}
-
-// Finds a duplicate key anywhere in `v` and puts its dotted path in `path`.
-// Value keeps duplicates and find()/erase() see only the first, so a second
-// `subject.name` could slip past desensitization: such lines are refused.
-bool has_duplicate_key(const Value& v, std::string& path) {
-  auto prepend = [&](std::string_view step) {
-    path = path.empty() || path.starts_with("[]") ? std::string(step) + path : std::string(step) + "." + path;
-  };
-  if (v.is_array()) {
-    for (const Value& e : v.as_array())
-      if (has_duplicate_key(e, path)) return prepend("[]"), true;
-    return false;
-  }
-  if (!v.is_object()) return false;
-  const Value::Object& members = v.as_object();
-  if (members.size() <= 16) {  // records are small: a scan beats hashing
-    for (std::size_t i = 1; i < members.size(); ++i)
-      for (std::size_t j = 0; j < i; ++j)
-        if (members[i].first == members[j].first) return prepend(members[i].first), true;
-  } else {
-    std::unordered_set<std::string_view> seen;
-    for (const auto& [key, member] : members)
-      if (!seen.insert(key).second) return prepend(key), true;
-  }
-  for (const auto& [key, member] : members)
-    if (has_duplicate_key(member, path)) return prepend(key), true;
-  return false;
 }
 
 bool is_flat(const Value& v) {
@@ -181,11 +152,13 @@ MapResult map_line(std::string_view line, Format format, std::size_t max_line_by
   if (sdk::Status s = sdk::parse_json(line, v, limits); !s.ok()) {
     std::string_view msg = s.message();
     constexpr std::string_view kPrefix = "invalid JSON: ";
+    // parse_json refuses duplicate keys (a second subject.name could slip
+    // past desensitization); its message names the key's path.
+    if (msg.starts_with("duplicate key")) return error(std::string(msg));
     if (msg.starts_with(kPrefix)) msg.remove_prefix(kPrefix.size());
     return error("not JSON: " + std::string(msg));
   }
   if (!v.is_object()) return error(std::string("not a JSON object (") + sdk::type_name(v.type()) + ")");
-  if (std::string dup; has_duplicate_key(v, dup)) return error("duplicate key '" + dup + "'");
 
   if (format == Format::detect) {
     if (v.find("event_type"))

@@ -85,6 +85,7 @@ class ConfigBuilder {
       if (!r.valid()) continue;
       KeyConfig k;
       k.mark = r.mark();
+      k.file_mark = r.value_mark("file");
       r.take_string("id", k.id, true);
       r.take_path("file", k.file, true);
       if (r.has("value") || r.has("secret") || r.has("key"))
@@ -158,6 +159,7 @@ class ConfigBuilder {
           if (!t.valid()) continue;
           AdminTokenConfig tok;
           tok.mark = t.mark();
+          tok.file_mark = t.value_mark("file");
           t.take_path("file", tok.file, true);
           if (t.take_string("role", tok.role, true) && tok.role != "admin" && tok.role != "operator" &&
               tok.role != "auditor")

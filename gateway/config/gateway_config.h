@@ -61,12 +61,14 @@ struct KeyConfig {
   std::string id;       // key id recorded in tokens' audit entries
   std::string file;     // absolute path; must not be group/world readable
   Mark mark;
+  Mark file_mark;       // where `file` is written: problems with the file point here
 };
 
 struct AdminTokenConfig {
   std::string file;  // file holding the bearer token
   std::string role;  // admin, operator or auditor
   Mark mark;
+  Mark file_mark;
 };
 
 struct AdminConfig {

@@ -204,6 +204,12 @@ Mark MapReader::key_mark(const std::string& key) const {
   return mark();
 }
 
+Mark MapReader::value_mark(const std::string& key) const {
+  for (const auto& kv : node_)
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return mark_of(kv.second);
+  return mark();
+}
+
 YAML::Node MapReader::take(const std::string& key) {
   taken_.insert(key);
   for (const auto& [k, v] : keys_)

@@ -56,6 +56,8 @@ class MapReader {
   // The mapping's key/value pairs in file order (for named sections).
   std::vector<std::pair<std::string, YAML::Node>> entries() const;
   Mark key_mark(const std::string& key) const;
+  // Where the value of `key` starts (the map itself when `key` is absent).
+  Mark value_mark(const std::string& key) const;
   Mark mark() const { return mark_of(node_); }
   const std::string& where() const noexcept { return where_; }
   std::string path_of(const std::string& key) const { return where_.empty() ? key : where_ + "." + key; }

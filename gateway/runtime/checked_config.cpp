@@ -21,12 +21,12 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
   // Secrets are checked even when the rest has problems, so one run lists everything.
   for (const auto& key : cfg.keys) {
     std::string bytes;
-    if (sdk::Status s = crypto::read_key_file(key.file, bytes); !s.ok()) diags.error(path, key.mark, s.message());
+    if (sdk::Status s = crypto::read_key_file(key.file, bytes); !s.ok()) diags.error(path, key.file_mark, s.message());
   }
   if (cfg.admin.enabled)
     for (const auto& token : cfg.admin.tokens)
       if (sdk::Status s = config::check_key_file(token.file); !s.ok())
-        diags.error(path, token.mark, "admin token: " + s.message());
+        diags.error(path, token.file_mark, "admin token: " + s.message());
   if (diags.has_errors()) return std::nullopt;
 
   checked.keys = std::make_unique<crypto::KeyStore>();

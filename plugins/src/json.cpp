@@ -5,16 +5,58 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <vector>
 #include <cmath>
 
 namespace medgate::sdk {
 namespace {
 
-Status convert(simdjson::dom::element e, Value& out, std::size_t depth, const JsonLimits& limits) {
+// Field names go into error messages only when they look like field names;
+// anything else could be data.
+std::string key_for_message(const std::string& key) {
+  bool plain = !key.empty() && key.size() <= 64 &&
+               std::all_of(key.begin(), key.end(), [](unsigned char c) {
+                 return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+               });
+  return plain ? key : "(" + std::to_string(key.size()) + "-byte key)";
+}
+
+// True when two members of `obj` share a key. JSON (RFC 8259 section 4) leaves
+// duplicates to the implementation; medgate refuses them, since which of two
+// values a consumer would pick is unknowable.
+const std::string* duplicate_key(const Value::Object& obj) {
+  if (obj.size() < 2) return nullptr;
+  if (obj.size() <= 16) {
+    for (std::size_t i = 1; i < obj.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (obj[i].first == obj[j].first) return &obj[i].first;
+    return nullptr;
+  }
+  std::vector<const std::string*> keys;
+  keys.reserve(obj.size());
+  for (const auto& m : obj) keys.push_back(&m.first);
+  std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (std::size_t i = 1; i < keys.size(); ++i)
+    if (*keys[i] == *keys[i - 1]) return keys[i];
+  return nullptr;
+}
+
+// `where` receives, on failure, the dotted path of the offending member
+// ("subject.name", "notes[].text"), built while unwinding.
+Status convert(simdjson::dom::element e, Value& out, std::size_t depth, const JsonLimits& limits,
+               std::string& where) {
   using T = simdjson::dom::element_type;
   if (depth > limits.max_depth)
     return Status::Invalid("JSON nested deeper than " + std::to_string(limits.max_depth) + " levels");
+  auto prepend = [&where](std::string_view step) {
+    if (where.empty() || where.starts_with("[]"))
+      where.insert(0, step);
+    else
+      where.insert(0, std::string(step) + ".");
+  };
   switch (e.type()) {
     case T::NULL_VALUE: out = Value(); return Status::Ok();
     case T::BOOL: out = Value(bool(e.get_bool().value_unsafe())); return Status::Ok();
@@ -28,7 +70,10 @@ Status convert(simdjson::dom::element e, Value& out, std::size_t depth, const Js
       arr.reserve(a.size());
       for (auto child : a) {
         arr.emplace_back();
-        if (Status s = convert(child, arr.back(), depth + 1, limits); !s.ok()) return s;
+        if (Status s = convert(child, arr.back(), depth + 1, limits, where); !s.ok()) {
+          prepend("[]");
+          return s;
+        }
       }
       out = Value(std::move(arr));
       return Status::Ok();
@@ -39,7 +84,14 @@ Status convert(simdjson::dom::element e, Value& out, std::size_t depth, const Js
       obj.reserve(o.size());
       for (auto field : o) {
         obj.emplace_back(std::string(field.key), Value{});
-        if (Status s = convert(field.value, obj.back().second, depth + 1, limits); !s.ok()) return s;
+        if (Status s = convert(field.value, obj.back().second, depth + 1, limits, where); !s.ok()) {
+          prepend(key_for_message(obj.back().first));
+          return s;
+        }
+      }
+      if (const std::string* dup = duplicate_key(obj)) {
+        prepend(key_for_message(*dup));
+        return Status::Invalid("duplicate key");
       }
       out = Value(std::move(obj));
       return Status::Ok();
@@ -56,7 +108,12 @@ void append_number(double d, std::string& out) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, d);
   out.append(buf, r.ptr);
+  // A double stays a double across a round trip: 3.0, -0.0 and 2^64 would
+  // otherwise be written as integers ("3", "-0", "18446744073709551616"),
+  // which parse back as integers or overflow.
+  if (std::find_if(buf, r.ptr, [](char c) { return c == '.' || c == 'e'; }) == r.ptr) out += ".0";
 }
+
 
 }  // namespace
 
@@ -68,7 +125,10 @@ Status parse_json(std::string_view text, Value& out, const JsonLimits& limits) {
   simdjson::dom::element root;
   auto err = parser.parse(text.data(), text.size(), true).get(root);
   if (err) return Status::Invalid(std::string("invalid JSON: ") + simdjson::error_message(err));
-  return convert(root, out, 0, limits);
+  std::string where;
+  Status s = convert(root, out, 0, limits, where);
+  if (!s.ok() && s.message() == "duplicate key") return Status::Invalid("duplicate key '" + where + "'");
+  return s;
 }
 
 void append_json_string(std::string_view s, std::string& out) {

@@ -43,17 +43,17 @@ expect_problem() {
   pass "$name: $(grep -F -- "$f:" "$WORK/$name.out" | head -1)"
 }
 
-expect_problem yaml_syntax 's|      path: $WORK/var/out|      path: [unclosed|' "15:1: YAML syntax error"
-expect_problem unknown_key 's|^    plugin: file$|    plugin: file\n    colour: blue|' "7:5: unknown key 'sources.inbox.colour'"
+expect_problem yaml_syntax "s|      path: $WORK/var/out|      path: [unclosed|" "15:9: YAML syntax error: end of sequence flow not found"
+expect_problem unknown_key '0,/^    plugin: file$/s//    plugin: file\n    colour: blue/' "8:5: unknown key 'sources.inbox.colour'"
 expect_problem unknown_option 's|      path: '"$WORK"'/var/inbox|      path: '"$WORK"'/var/inbox\n      poll_intervall: 1s|' \
   "10:7: unknown key 'sources.inbox.config.poll_intervall' (did you mean 'poll_interval'?)"
 expect_problem wrong_type 's|      path: '"$WORK"'/var/inbox|      path: '"$WORK"'/var/inbox\n      batch_max: lots|' \
   "10:18: 'sources.inbox.config.batch_max' must be an integer, not 'lots'"
 expect_problem unknown_plugin '0,/plugin: file/s//plugin: filez/' "7:13: unknown plugin 'filez' (loaded plugins: "
-expect_problem missing_key_file 's|keys/k.key|keys/missing.key|' "3:5: key file $WORK/keys/missing.key cannot be opened"
+expect_problem missing_key_file 's|keys/k.key|keys/missing.key|' "4:11: key file $WORK/keys/missing.key cannot be opened"
 
 chmod 0644 "$WORK/keys/k.key"
-expect_problem readable_key_file 's|^state_dir|state_dir|' "3:5: key file $WORK/keys/k.key is accessible by group or others (mode 0644)"
+expect_problem readable_key_file 's|^state_dir|state_dir|' "4:11: key file $WORK/keys/k.key is accessible by group or others (mode 0644)"
 chmod 0600 "$WORK/keys/k.key"
 
 # Several problems at once: all are listed, in file order.

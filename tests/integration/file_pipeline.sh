@@ -23,7 +23,7 @@ stop_daemon
 pass "303 records delivered, none duplicated"
 
 grep -q '02-channels.ndjson:4: ' "$WORK/var/quarantine/inbox.ndjson" || fail "quarantine reason lacks file:line"
-grep -q 'not JSON' "$WORK/var/quarantine/inbox.ndjson" && fail "quarantined raw text stored in clear"
+grep -q 'quarantines it and keeps going' "$WORK/var/quarantine/inbox.ndjson" && fail "quarantined raw text stored in clear"
 pass "malformed line quarantined with file:line, encrypted"
 
 # No raw identifier from the input appears in the output (names, IDs, phones, MRNs, addresses, birth dates).

@@ -33,7 +33,7 @@ class PipelineTest : public ::testing::Test {
     std::string key = dir_ / "k.key";
     std::ofstream(key) << std::string(64, 'b');
     chmod(key.c_str(), 0600);
-    ASSERT_TRUE(keys_.load({{"k1", key, {}}}).ok());
+    ASSERT_TRUE(keys_.load({{"k1", key, {}, {}}}).ok());
     config::PolicyConfig p{"analytics-strict", 1, "analytics", {}, {}};
     p.rules.push_back({"patient.gender", "keep", "", sdk::Value::object(), {}});
     p.rules.push_back({"subject.mrn", "token", "patient.mrn_token", sdk::Value::object(), {}});

@@ -26,7 +26,7 @@ sdk::Value json(const std::string& text) {
 const char* kRecord = R"({"source_record_id":"HIS-000000000","event_type":"visit","occurred_at":"2026-05-05T08:34:00+08:00",
   "subject":{"mrn":"MRN84541427","name":"唐芬","resident_id":"510107200608155200","phone":"13578837457",
              "address":"四川省成都市某区某路97号1930室","birth_date":"2006-08-15"},
-  "patient":{"gender":"M"},"encounter":{"department":"呼吸内科","visit_type":"outpatient","start":"2026-05-05T08:34:00+08:00"},
+  "patient":{"gender":"male"},"encounter":{"department":"呼吸内科","visit_type":"outpatient","started_at":"2026-05-05T08:34:00+08:00"},
   "diagnoses":[{"system":"ICD-10","code":"J44.1"}],"charges":[{"amount_cny":4052.03}],
   "notes":[{"kind":"clinical","text":"患者唐芬，联系电话13578837457，身份证510107200608155200，另一号码13900001111，主诉复诊。"}],
   "unexpected":{"secret":"should never pass"}})";
@@ -94,7 +94,7 @@ class PolicyTest : public ::testing::Test {
     std::string key = dir_ / "k.key";
     std::ofstream(key) << std::string(64, 'a') << "\n";
     chmod(key.c_str(), 0600);
-    ASSERT_TRUE(keys_.load({{"k1", key, {}}}).ok());
+    ASSERT_TRUE(keys_.load({{"k1", key, {}, {}}}).ok());
   }
   std::unique_ptr<CompiledPolicy> compile(const std::string& purpose, std::vector<config::PolicyRule> rules,
                                           std::vector<PolicyProblem>& problems) {
