@@ -37,7 +37,7 @@ echo "demo: medgated running (pid $PID); waiting for $expected records at var/ou
 
 # Wait (at most 60 s) until every well-formed record has arrived.
 for _ in $(seq 1 600); do
-  got=$(cat var/out/analytics/*.ndjson* 2>/dev/null | wc -l)
+  got=$({ cat var/out/analytics/*.ndjson* 2>/dev/null || true; } | wc -l)
   [ "$got" -ge "$expected" ] && break
   kill -0 $PID 2>/dev/null || { echo "demo: medgated exited early:"; cat var/medgated.log; exit 1; }
   sleep 0.1
