@@ -30,17 +30,17 @@ bool is_flat(const Value& v) {
 // field counts as absent, as exporters often write one for "no value".
 class FlatFields {
  public:
-  explicit FlatFields(const Value& flat) : flat_(flat) {}
+  explicit FlatFields(Value& flat) : flat_(flat) {}
 
-  const Value* string(std::string_view key, bool required = false) {
+  Value* string(std::string_view key, bool required = false) {
     return typed(key, required, &Value::is_string, "a string");
   }
-  const Value* number(std::string_view key) { return typed(key, false, &Value::is_number, "a number"); }
+  Value* number(std::string_view key) { return typed(key, false, &Value::is_number, "a number"); }
   const std::string& problem() const { return problem_; }
 
  private:
-  const Value* typed(std::string_view key, bool required, bool (Value::*check)() const noexcept, const char* what) {
-    const Value* v = flat_.find(key);
+  Value* typed(std::string_view key, bool required, bool (Value::*check)() const noexcept, const char* what) {
+    Value* v = flat_.find(key);
     if (v && v->is_null()) v = nullptr;
     if (!problem_.empty()) return nullptr;
     if (!v) {
@@ -54,7 +54,7 @@ class FlatFields {
     return v;
   }
 
-  const Value& flat_;
+  Value& flat_;
   std::string problem_;
 };
 
@@ -73,17 +73,18 @@ std::optional<Format> parse_format(std::string_view name) {
   return std::nullopt;
 }
 
-MapResult map_flat(const Value& flat) {
+MapResult map_flat(Value flat) {
   if (!flat.is_object()) return error(std::string("not a JSON object (") + sdk::type_name(flat.type()) + ")");
   FlatFields f(flat);
-  const Value* record_id = f.string("record_id", true);
-  const Value* visit_time = f.string("visit_time", true);
-  const Value* source = f.string("source");
-  const Value* gender = f.string("gender");
-  const Value* department = f.string("department");
-  const Value* diagnosis = f.string("diagnosis_icd10");
-  const Value* charge = f.number("charge_cny");
-  const Value* note = f.string("note");
+  // Fields are moved out of `flat` (its own copy) into the profile record.
+  Value* record_id = f.string("record_id", true);
+  Value* visit_time = f.string("visit_time", true);
+  Value* source = f.string("source");
+  Value* gender = f.string("gender");
+  Value* department = f.string("department");
+  Value* diagnosis = f.string("diagnosis_icd10");
+  Value* charge = f.number("charge_cny");
+  Value* note = f.string("note");
   // subject member name <- flat field name
   static constexpr std::array<std::pair<const char*, const char*>, 6> kSubject{{
       {"mrn", "mrn"},
@@ -93,36 +94,36 @@ MapResult map_flat(const Value& flat) {
       {"phone", "phone"},
       {"address", "address"},
   }};
-  std::array<const Value*, kSubject.size()> subject_fields{};
+  std::array<Value*, kSubject.size()> subject_fields{};
   for (std::size_t i = 0; i < kSubject.size(); ++i) subject_fields[i] = f.string(kSubject[i].second);
   if (!f.problem().empty()) return error(f.problem());
 
   Value out = Value::object();
-  out["source_record_id"] = *record_id;
+  out["source_record_id"] = std::move(*record_id);
   out["event_type"] = "visit";
   out["occurred_at"] = *visit_time;
   Value subject = Value::object();
   for (std::size_t i = 0; i < kSubject.size(); ++i)
-    if (subject_fields[i]) subject[kSubject[i].first] = *subject_fields[i];
+    if (subject_fields[i]) subject[kSubject[i].first] = std::move(*subject_fields[i]);
   if (subject.size() > 0) out["subject"] = std::move(subject);
   if (gender) out["patient"]["gender"] = gender_code(gender->as_string());
 
   Value& encounter = out["encounter"];
-  if (department) encounter["department"] = *department;
+  if (department) encounter["department"] = std::move(*department);
   encounter["visit_type"] = "outpatient";
   encounter["started_at"] = *visit_time;
-  if (source) encounter["source_system"] = *source;
+  if (source) encounter["source_system"] = std::move(*source);
 
   if (diagnosis) {
     Value d = Value::object();
-    d["code"] = *diagnosis;
+    d["code"] = std::move(*diagnosis);
     d["system"] = "ICD-10";
     d["role"] = "primary";
     out["diagnoses"] = Value(Value::Array{std::move(d)});
   }
   if (charge) {
     Value c = Value::object();
-    c["amount_cny"] = *charge;
+    c["amount_cny"] = std::move(*charge);
     c["category"] = "visit";
     c["charged_at"] = *visit_time;
     out["charges"] = Value(Value::Array{std::move(c)});
@@ -130,7 +131,7 @@ MapResult map_flat(const Value& flat) {
   if (note) {
     Value n = Value::object();
     n["kind"] = "chief_complaint";
-    n["text"] = *note;
+    n["text"] = std::move(*note);
     out["notes"] = Value(Value::Array{std::move(n)});
   }
   MapResult r;
@@ -170,7 +171,7 @@ MapResult map_line(std::string_view line, Format format, std::size_t max_line_by
           "unrecognized record shape: expected a profile record (with event_type) or a flat "
           "record (with record_id and name, mrn or id_number)");
   }
-  if (format == Format::flat) return map_flat(v);
+  if (format == Format::flat) return map_flat(std::move(v));
   MapResult r;
   r.kind = MapResult::Kind::record;
   r.record = std::move(v);

@@ -31,6 +31,6 @@ struct MapResult {
 MapResult map_line(std::string_view line, Format format, std::size_t max_line_bytes);
 
 // The flat mapping on its own, for input that is already parsed.
-MapResult map_flat(const sdk::Value& flat);
+MapResult map_flat(sdk::Value flat);
 
 }  // namespace medgate::file_adapter

@@ -3,6 +3,7 @@
 // and across instances sharing the key.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,7 +24,8 @@ class KeyedHasher {
   std::string token(std::string_view domain, std::string_view value, std::size_t hex_chars = 32) const;
 
  private:
-  EVP_MAC_CTX* prototype_ = nullptr;  // keyed once; duplicated per call
+  std::uint64_t id_;                  // unique per instance, never reused
+  EVP_MAC_CTX* prototype_ = nullptr;  // keyed once; each thread keeps a copy
 };
 
 }  // namespace medgate::crypto

@@ -40,6 +40,9 @@ Value& Value::operator[](std::string_view key) {
   if (is_null()) v_ = Object{};
   if (Value* v = find(key)) return *v;
   auto& obj = as_object();
+  // Records' objects hold a handful of members: one allocation instead of
+  // growing 1, 2, 4, 8.
+  if (obj.capacity() == 0) obj.reserve(8);
   obj.emplace_back(std::string(key), Value{});
   return obj.back().second;
 }
