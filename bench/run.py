@@ -35,6 +35,31 @@ def count_lines(pattern):
     return n
 
 
+class OutputCounter:
+    """Counts lines across the file target's output while it is being written.
+    Closed files (no .open suffix) never change, so each is read once; a file
+    renamed between listing and reading makes the count start over."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+        self.closed = {}
+
+    def count(self):
+        while True:
+            try:
+                total = 0
+                for p in glob.glob(self.pattern):
+                    if p.endswith(".open"):
+                        total += count_lines(p)
+                    else:
+                        if p not in self.closed:
+                            self.closed[p] = count_lines(p)
+                        total += self.closed[p]
+                return total
+            except FileNotFoundError:
+                continue
+
+
 def demo_config(work):
     """The demo config, relocated into WORK with a fresh key."""
     os.makedirs(os.path.join(work, "keys"), exist_ok=True)
@@ -65,7 +90,8 @@ def end_to_end(work, records_path, n):
         shutil.copyfile(records_path, tmp)
         t0 = time.perf_counter()
         os.rename(tmp, os.path.join(inbox, "bench.ndjson"))
-        while count_lines(out) < n:
+        counter = OutputCounter(out)
+        while counter.count() < n:
             if daemon.poll() is not None:
                 raise SystemExit("medgated exited early; see " + log.name)
             time.sleep(0.2)
