@@ -1,5 +1,6 @@
 // medgated: the gateway daemon. Runs in the foreground (systemd Type=notify);
 // stops on SIGTERM/SIGINT after draining.
+#include <cstdlib>
 #include <pthread.h>
 #include <signal.h>
 
@@ -28,7 +29,8 @@ Runs the medgate gateway in the foreground.
   --help                 this text
 
 Exit status: 0 success (or configuration valid); 1 configuration invalid or
-startup failed; 2 usage error.
+startup failed; 2 usage error; 3 stopped, but a target plugin did not return
+within 5 s of the drain deadline (its undelivered records stay spooled).
 )";
 
 int usage_error(const std::string& msg) {
@@ -125,8 +127,16 @@ int main(int argc, char** argv) {
     break;
   }
   notifier.stopping();
-  gateway->stop(std::chrono::seconds(drain_seconds));
+  std::vector<std::string> stuck = gateway->stop(std::chrono::seconds(drain_seconds));
   for (const auto& line : gateway->summary()) runtime::log(sdk::LogLevel::info, "medgated", line);
+  if (!stuck.empty()) {
+    std::string names;
+    for (const auto& n : stuck) names += (names.empty() ? "" : ", ") + n;
+    runtime::log(sdk::LogLevel::error, "medgated",
+                 "target(s) " + names + " did not return from their plugin after the drain deadline; exiting "
+                 "without them (their undelivered records stay spooled and are delivered after the restart)");
+    std::_Exit(3);  // their threads are still inside plugin code: no destructors may run
+  }
   runtime::log(sdk::LogLevel::info, "medgated", "stopped");
   return 0;
 }

@@ -104,14 +104,18 @@ void Gateway::start() {
   running_ = true;
 }
 
-void Gateway::stop(std::chrono::milliseconds drain_timeout) {
-  if (!running_) return;
+std::vector<std::string> Gateway::stop(std::chrono::milliseconds drain_timeout, std::chrono::milliseconds grace) {
+  std::vector<std::string> stuck;
+  if (!running_) return stuck;
   running_ = false;
   auto deadline = std::chrono::steady_clock::now() + drain_timeout;
   for (auto& s : sources_) s->request_stop();
   for (auto& s : sources_) s->join();
   pipeline_->stop();
-  for (auto& t : targets_) t->drain_and_stop(deadline);
+  for (auto& t : targets_) t->begin_drain(deadline);
+  for (auto& t : targets_)
+    if (!t->finish_drain(grace)) stuck.push_back(t->instance_name());
+  return stuck;
 }
 
 std::vector<std::string> Gateway::summary() const {

@@ -28,7 +28,11 @@ class Gateway {
                                          std::string& error);
   ~Gateway();
   void start();
-  void stop(std::chrono::milliseconds drain_timeout);
+  // Returns the targets whose plugin did not return within `grace` after the
+  // drain deadline (see TargetRunner::finish_drain); when there are any, the
+  // Gateway must not be destroyed: the caller exits the process instead.
+  std::vector<std::string> stop(std::chrono::milliseconds drain_timeout,
+                                std::chrono::milliseconds grace = std::chrono::seconds(5));
 
   // One line per source and target: counts only, no data.
   std::vector<std::string> summary() const;

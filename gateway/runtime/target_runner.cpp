@@ -20,11 +20,21 @@ TargetRunner::~TargetRunner() {
 
 void TargetRunner::start() { thread_ = std::thread([this] { loop(); }); }
 
-void TargetRunner::drain_and_stop(steady_clock::time_point deadline) {
+void TargetRunner::begin_drain(steady_clock::time_point deadline) {
   deadline_ = deadline;
   draining_ = true;
   spool_.wake();
-  if (thread_.joinable()) thread_.join();
+}
+
+bool TargetRunner::finish_drain(milliseconds grace) {
+  if (!thread_.joinable()) return true;
+  auto left = std::chrono::duration_cast<milliseconds>(deadline_ - steady_clock::now());
+  if (!finished_.wait_for(std::max(left, milliseconds(0)))) {
+    stop_.request();
+    if (!finished_.wait_for(grace)) return false;
+  }
+  thread_.join();
+  return true;
 }
 
 void TargetRunner::log(sdk::LogLevel level, std::string_view message) {
@@ -77,6 +87,11 @@ std::size_t TargetRunner::deliver_once(std::vector<spool::TargetSpool::ReadEntry
 }
 
 void TargetRunner::loop() {
+  run();
+  finished_.request();
+}
+
+void TargetRunner::run() {
   // Start the target; a failing start is retried like a failing delivery.
   for (;;) {
     sdk::Status s = plugin_host::guarded(config_.plugin, "Target::start", [&] { return target_->start(*this); });

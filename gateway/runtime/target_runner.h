@@ -31,9 +31,16 @@ class TargetRunner : public sdk::TargetContext {
                spool::TargetSpool& spool, spool::DeadLetters& dlq);
   ~TargetRunner() override;
   void start();
-  // Delivers what is spooled until the spool is empty or `deadline` passes,
-  // then flushes and stops the target.
-  void drain_and_stop(std::chrono::steady_clock::time_point deadline);
+  // Stopping is two-phase so that all targets drain at once:
+  // begin_drain() makes the runner deliver what is spooled until the spool is
+  // empty or `deadline` passes, then flush and stop the target;
+  // finish_drain() waits for that until the deadline, then tells the plugin
+  // to stop (TargetContext::stopping/wait_for_stop) and waits `grace` more.
+  // It returns false when the plugin is still inside one of its calls: the
+  // thread cannot be joined and the process must exit without destroying
+  // this runner (what is not acknowledged stays spooled).
+  void begin_drain(std::chrono::steady_clock::time_point deadline);
+  bool finish_drain(std::chrono::milliseconds grace);
 
   // sdk::TargetContext
   void log(sdk::LogLevel level, std::string_view message) override;
@@ -46,7 +53,8 @@ class TargetRunner : public sdk::TargetContext {
   bool idle() const { return idle_; }
 
  private:
-  void loop();
+  void loop();  // run(), then signals finished_
+  void run();
   // Delivers `batch` once; returns how many leading entries are done (delivered or dead-lettered).
   std::size_t deliver_once(std::vector<spool::TargetSpool::ReadEntry>& batch, std::string& retry_reason);
   std::chrono::milliseconds next_backoff();
@@ -60,6 +68,7 @@ class TargetRunner : public sdk::TargetContext {
   std::atomic<bool> draining_{false};
   std::atomic<bool> idle_{false};
   std::chrono::steady_clock::time_point deadline_{};
+  StopSignal finished_;  // set when loop() has returned
   std::thread thread_;
   TargetCounters counters_;
   std::chrono::milliseconds backoff_{0};

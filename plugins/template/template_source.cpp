@@ -50,7 +50,7 @@ class TemplateSource : public Source {
     body["event_type"] = "registration";
     body["occurred_at"] = "2026-01-01T08:00:00+08:00";
     body["subject"]["mrn"] = "TPL" + std::to_string(100000 + n);
-    body["patient"]["gender"] = n % 2 ? "F" : "M";
+    body["patient"]["gender"] = n % 2 ? "female" : "male";
     return Record{std::move(body)};
   }
 

@@ -34,7 +34,7 @@ grep -q "foreign_build_plugin.so was built with cxxabi-1002;libstdc++-9-cxx11abi
 pass "incompatible plugins refused with both versions named"
 
 for i in $(seq 1 20); do
-  echo "{\"source_record_id\":\"r$i\",\"event_type\":\"visit\",\"occurred_at\":\"2026-01-01T00:00:00Z\",\"patient\":{\"gender\":\"F\"}}"
+  echo "{\"source_record_id\":\"r$i\",\"event_type\":\"visit\",\"occurred_at\":\"2026-01-01T00:00:00Z\",\"patient\":{\"gender\":\"female\"}}"
 done > "$WORK/in.ndjson"
 start_daemon "$WORK/medgate.yaml" --drain-timeout 1
 write_inbox_file "$WORK/in.ndjson" "$WORK/inbox" a.ndjson

@@ -14,7 +14,7 @@ namespace {
 sdk::Record record(const std::string& id, const std::string& name) {
   sdk::Value v;
   EXPECT_TRUE(sdk::parse_json(R"({"source_record_id":")" + id + R"(","event_type":"visit","occurred_at":"2026-01-02T03:04:05Z",
-    "subject":{"mrn":"M-)" + id + R"(","name":")" + name + R"("},"patient":{"gender":"F"}})", v).ok());
+    "subject":{"mrn":"M-)" + id + R"(","name":")" + name + R"("},"patient":{"gender":"female"}})", v).ok());
   return {std::move(v)};
 }
 
