@@ -21,6 +21,19 @@ const char* option_type_name(OptionType t) noexcept {
 }
 
 namespace {
+Value unit_alternative(int minimum) {
+  Value v = Value::object();
+  v["type"] = "integer";
+  v["minimum"] = minimum;
+  return v;
+}
+Value unit_alternative(const char* pattern) {
+  Value v = Value::object();
+  v["type"] = "string";
+  v["pattern"] = pattern;
+  return v;
+}
+
 Value option_schema(const Option& o) {
   Value s = Value::object();
   switch (o.type) {
@@ -29,13 +42,15 @@ Value option_schema(const Option& o) {
     case OptionType::integer: s["type"] = "integer"; break;
     case OptionType::boolean: s["type"] = "boolean"; break;
     case OptionType::number: s["type"] = "number"; break;
+    // Sizes and durations: a plain integer (bytes, milliseconds) or a string
+    // with a unit, exactly what the gateway's config loader accepts
+    // (gateway/config/units.cpp). anyOf keeps ajv's strict mode happy.
     case OptionType::size:
-      s["type"] = Value(Value::Array{"integer", "string"});
-      s["pattern"] = "^[0-9]+(\\.[0-9]+)? *([kKmMgG](i?B)?|B)?$";
+      s["anyOf"] = Value(Value::Array{
+          unit_alternative(0), unit_alternative("^\\s*[0-9]+(\\.[0-9]+)? *([bB]|[kKmMgGtT]([iI]?[bB])?)?\\s*$")});
       break;
     case OptionType::duration:
-      s["type"] = Value(Value::Array{"integer", "string"});
-      s["pattern"] = "^[0-9]+(\\.[0-9]+)? *(ms|s|m|h)?$";
+      s["anyOf"] = Value(Value::Array{unit_alternative(0), unit_alternative("^\\s*[0-9]+(\\.[0-9]+)? *(ms|s|m|h|d)?\\s*$")});
       break;
     case OptionType::string_list:
       s["type"] = "array";
