@@ -18,6 +18,10 @@ TargetRunner::~TargetRunner() {
   if (thread_.joinable()) thread_.join();
 }
 
+namespace {
+constexpr milliseconds kIdleFlushInterval{1000};
+}  // namespace
+
 void TargetRunner::start() { thread_ = std::thread([this] { loop(); }); }
 
 void TargetRunner::begin_drain(steady_clock::time_point deadline) {
@@ -101,6 +105,7 @@ void TargetRunner::run() {
   }
   backoff_ = milliseconds(0);
   std::vector<spool::TargetSpool::ReadEntry> batch;
+  auto last_flush = steady_clock::now();
   while (!stop_.requested()) {
     if (draining_ && steady_clock::now() >= deadline_) break;
     if (batch.empty()) {
@@ -112,6 +117,14 @@ void TargetRunner::run() {
       if (batch.empty()) {
         idle_ = true;
         if (draining_) break;
+        // Idle checkpoints: lets a target close what is time-bound (the file
+        // target rotates its open file once rotate_interval has passed).
+        if (steady_clock::now() - last_flush >= kIdleFlushInterval) {
+          if (sdk::Status s = plugin_host::guarded(config_.plugin, "Target::flush", [&] { return target_->flush(); });
+              !s.ok())
+            log(sdk::LogLevel::error, s.to_string());
+          last_flush = steady_clock::now();
+        }
         spool_.wait_for_data(milliseconds(500));
         continue;
       }

@@ -99,7 +99,9 @@ class MEDGATE_SDK_API Target {
   // Delivers a batch in order; returns one Outcome per Delivery. Called from
   // one host thread at a time.
   virtual std::vector<Outcome> deliver(const std::vector<Delivery>& batch) = 0;
-  // Called before shutdown and at checkpoints; data written so far must be durable after it.
+  // Called before shutdown, and about once a second while there is nothing to
+  // deliver; data written so far must be durable after it. A target closes
+  // what is time-bound here (e.g. rotates a file that is old enough).
   virtual Status flush();
   virtual void stop();
 };
