@@ -11,6 +11,17 @@ PACKAGES=(
   clang libclang-rt-14-dev
 )
 
+# Adapters and their tests add their own needs, one package per line
+# (# comments allowed), in scripts/packages.d/NAME.txt.
+here=$(cd "$(dirname "$0")" && pwd)
+for f in "$here"/packages.d/*.txt; do
+  [ -e "$f" ] || continue
+  while read -r line; do
+    line=${line%%#*}
+    for p in $line; do PACKAGES+=("$p"); done
+  done < "$f"
+done
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest: RUN_SERIAL
 # One million generated records through file source -> file target: none lost,
 # none duplicated; a sample validates against the profile schema with ajv.
 source "$(dirname "$0")/lib.sh"

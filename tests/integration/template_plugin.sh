@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest: RUN_SERIAL
 # The install tree is complete, and the plugin template builds out of tree
 # against the installed SDK package, installs next to the bundled plugins, is
 # found by the installed medgated relative to its own prefix, and runs.
