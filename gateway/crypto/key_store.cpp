@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/key_files.h"
+#include "medgate/sdk/secrets.h"
 
 namespace medgate::crypto {
 namespace {
@@ -17,7 +17,7 @@ int hex_value(char c) {
 }  // namespace
 
 sdk::Status read_key_file(const std::string& path, std::string& key_bytes) {
-  if (sdk::Status s = config::check_key_file(path); !s.ok()) return s;
+  if (sdk::Status s = sdk::check_secret_file(path, "key file"); !s.ok()) return s;
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();

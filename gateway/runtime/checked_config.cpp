@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "config/key_files.h"
+#include "medgate/sdk/secrets.h"
 #include "plugin_host/plugin_paths.h"
 
 namespace medgate::runtime {
@@ -25,8 +25,8 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
   }
   if (cfg.admin.enabled)
     for (const auto& token : cfg.admin.tokens)
-      if (sdk::Status s = config::check_key_file(token.file); !s.ok())
-        diags.error(path, token.file_mark, "admin token: " + s.message());
+      if (sdk::Status s = sdk::check_secret_file(token.file, "admin token file"); !s.ok())
+        diags.error(path, token.file_mark, s.message());
   if (diags.has_errors()) return std::nullopt;
 
   checked.keys = std::make_unique<crypto::KeyStore>();

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "config/gateway_config.h"
-#include "config/key_files.h"
+#include "medgate/sdk/secrets.h"
 #include "temp_dir.h"
 
 namespace medgate::config {
@@ -203,12 +203,31 @@ TEST(KeyFiles, RefusesGroupOrWorldReadableKeys) {
   std::string key = dir / "k.key";
   std::ofstream(key) << std::string(64, 'a');
   ASSERT_EQ(::chmod(key.c_str(), 0644), 0);
-  sdk::Status s = check_key_file(key);
+  sdk::Status s = sdk::check_secret_file(key, "key file");
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("mode 0644"), std::string::npos) << s.message();
   ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
-  EXPECT_TRUE(check_key_file(key).ok());
-  EXPECT_NE(check_key_file(dir / "missing.key").message().find("cannot be opened"), std::string::npos);
+  EXPECT_TRUE(sdk::check_secret_file(key, "key file").ok());
+  EXPECT_NE(sdk::check_secret_file(dir / "missing.key", "key file").message().find("cannot be opened"), std::string::npos);
+}
+
+TEST(SecretFiles, ReadTrimsTheTrailingNewlineAndRefusesEmptyOrHugeFiles) {
+  testing::TempDir dir;
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::string path = dir / name;
+    std::ofstream(path) << text;
+    EXPECT_EQ(::chmod(path.c_str(), 0600), 0);
+    return path;
+  };
+  std::string out;
+  ASSERT_TRUE(sdk::read_secret_file(write("pw", "s3cret pass\n"), out).ok());
+  EXPECT_EQ(out, "s3cret pass");
+  sdk::Status s = sdk::read_secret_file(write("empty", "\n"), out, "password file");
+  EXPECT_NE(s.message().find("password file"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("is empty"), std::string::npos) << s.message();
+  s = sdk::read_secret_file(write("big", std::string(100, 'x')), out, "secret file", 64);
+  EXPECT_NE(s.message().find("larger than 64 bytes"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("xxxx"), std::string::npos) << "contents must never appear in messages";
 }
 
 }  // namespace
