@@ -69,6 +69,13 @@ def demo_config(work):
     os.close(fd)
     text = open(os.path.join(ROOT, "config", "medgate.yaml"), encoding="utf-8").read()
     text = text.replace("../var/keys/demo-token-2026.key", key)
+    text = text.replace("listen: 127.0.0.1:8580", "listen: 127.0.0.1:0")
+    for role in ("admin", "operator", "auditor"):
+        path = os.path.join(work, "keys", f"admin-{role}.token")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.write(fd, os.urandom(32).hex().encode())
+        os.close(fd)
+        text = text.replace(f"../var/keys/admin-{role}.token", path)
     text = re.sub(r"^state_dir: \.\./var", "state_dir: " + os.path.join(work, "var"), text, flags=re.M)
     text = text.replace("../var/", os.path.join(work, "var") + "/")
     path = os.path.join(work, "medgate.yaml")

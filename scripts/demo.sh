@@ -18,6 +18,11 @@ if [ ! -s "$KEY" ]; then
   (umask 077 && openssl rand -hex 32 > "$KEY")
 fi
 chmod 600 "$KEY"
+for role in admin operator auditor; do
+  T=var/keys/admin-$role.token
+  [ -s "$T" ] || (umask 077 && openssl rand -hex 32 > "$T")
+  chmod 600 "$T"
+done
 
 build/bin/medgated --check --config config/medgate.yaml
 
@@ -42,8 +47,13 @@ for _ in $(seq 1 600); do
   kill -0 $PID 2>/dev/null || { echo "demo: medgated exited early:"; cat var/medgated.log; exit 1; }
   sleep 0.1
 done
+# medgated's own view, through the admin API (auditor token: read only).
+status=$(build/bin/medgatectl --config config/medgate.yaml --token-file var/keys/admin-auditor.token status 2>&1 || true)
 kill -TERM $PID
 wait $PID || true
 trap - EXIT
 
 python3 scripts/demo_report.py "$ROOT/var" "$expected"
+echo
+echo "== medgatectl status (admin API on 127.0.0.1:8580, before the demo stopped medgated) =="
+echo "$status"

@@ -13,6 +13,7 @@
 #include "plugin_host/plugin_registry.h"
 #include "runtime/checked_config.h"
 #include "runtime/gateway.h"
+#include "admin/admin_server.h"
 #include "runtime/log.h"
 
 namespace {
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return 0;
     } else if (a == "--version") {
-      std::cout << "medgated 0.1.0 (plugin SDK " << MEDGATE_SDK_VERSION_MAJOR << "." << MEDGATE_SDK_VERSION_MINOR
+      std::cout << "medgated " MEDGATE_VERSION " (plugin SDK " << MEDGATE_SDK_VERSION_MAJOR << "." << MEDGATE_SDK_VERSION_MINOR
                 << ", " << MEDGATE_SDK_BUILD_ID << ")\n";
       return 0;
     } else if (a == "--check") {
@@ -104,6 +105,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  const config::AdminConfig admin_config = checked->config.admin;
   std::string error;
   auto gateway = runtime::Gateway::create(std::move(*checked), registry, error);
   if (!gateway) {
@@ -111,6 +113,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   gateway->start();
+  std::unique_ptr<admin::AdminServer> admin_server;
+  if (admin_config.enabled) {
+    admin_server = std::make_unique<admin::AdminServer>(admin_config, *gateway);
+    if (sdk::Status s = admin_server->start(); !s.ok()) {
+      runtime::log(sdk::LogLevel::error, "medgated", "cannot start: " + s.message());
+      gateway->stop(std::chrono::seconds(0));
+      return 1;
+    }
+    runtime::log(sdk::LogLevel::info, "medgated", "admin API on " + admin_config.listen.substr(0, admin_config.listen.rfind(':') + 1) +
+                                                    std::to_string(admin_server->port()));
+  }
   daemon::ServiceNotifier notifier;
   notifier.ready();
   runtime::log(sdk::LogLevel::info, "medgated", "started with " + config_path);
@@ -128,6 +141,7 @@ int main(int argc, char** argv) {
   }
   notifier.stopping();
   std::vector<std::string> stuck = gateway->stop(std::chrono::seconds(drain_seconds));
+  if (admin_server) admin_server->stop();  // served /healthz and /metrics while draining
   for (const auto& line : gateway->summary()) runtime::log(sdk::LogLevel::info, "medgated", line);
   if (!stuck.empty()) {
     std::string names;

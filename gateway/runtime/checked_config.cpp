@@ -16,6 +16,7 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
   registry.load_directories(dirs);
 
   CheckedConfig checked;
+  checked.config_path = path;
   checked.config = config::build_config(*doc, registry, diags);
   const auto& cfg = checked.config;
   // Secrets are checked even when the rest has problems, so one run lists everything.

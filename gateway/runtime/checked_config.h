@@ -17,6 +17,7 @@
 namespace medgate::runtime {
 
 struct CheckedConfig {
+  std::string config_path;  // as given on the command line
   config::GatewayConfig config;
   std::unique_ptr<crypto::KeyStore> keys;
   std::map<std::string, std::unique_ptr<pipeline::CompiledPolicy>> policies;

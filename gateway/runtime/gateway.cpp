@@ -9,6 +9,7 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
                                          std::string& error) {
   std::unique_ptr<Gateway> gw(new Gateway());
   gw->checked_ = std::move(checked);
+  gw->registry_ = &registry;
   const auto& cfg = gw->checked_.config;
   const std::string& state = cfg.state_dir;
 
@@ -101,6 +102,7 @@ void Gateway::start() {
   for (auto& t : targets_) t->start();
   pipeline_->start();
   for (auto& s : sources_) s->start();
+  started_at_ = std::chrono::system_clock::now();
   running_ = true;
 }
 

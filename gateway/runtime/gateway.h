@@ -6,11 +6,13 @@
 // not delivered by then stays in the spool for the next start.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "admin/admin_view.h"
 #include "audit/audit_chain.h"
 #include "pipeline/pipeline.h"
 #include "runtime/checked_config.h"
@@ -21,12 +23,12 @@
 
 namespace medgate::runtime {
 
-class Gateway {
+class Gateway : public admin::AdminView {
  public:
   // Creates plugin objects and opens state; nothing runs yet.
   static std::unique_ptr<Gateway> create(CheckedConfig checked, plugin_host::PluginRegistry& registry,
                                          std::string& error);
-  ~Gateway();
+  ~Gateway() override;
   void start();
   // Returns the targets whose plugin did not return within `grace` after the
   // drain deadline (see TargetRunner::finish_drain); when there are any, the
@@ -36,6 +38,13 @@ class Gateway {
 
   // One line per source and target: counts only, no data.
   std::vector<std::string> summary() const;
+
+  // admin::AdminView (gateway_view.cpp)
+  bool ready() const override;
+  void write_metrics(admin::PrometheusText& out) const override;
+  sdk::Value status() const override;
+  sdk::Value plugins() const override;
+  sdk::Value routes() const override;
 
  private:
   Gateway() = default;
@@ -51,7 +60,9 @@ class Gateway {
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::vector<std::unique_ptr<TargetRunner>> targets_;
   std::vector<std::unique_ptr<SourceRunner>> sources_;
-  bool running_ = false;
+  std::atomic<bool> running_{false};
+  const plugin_host::PluginRegistry* registry_ = nullptr;
+  std::chrono::system_clock::time_point started_at_{};
 };
 
 }  // namespace medgate::runtime

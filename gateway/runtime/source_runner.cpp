@@ -37,11 +37,21 @@ void SourceRunner::loop() {
 }
 
 sdk::EmitResult SourceRunner::emit(std::vector<sdk::Record> records) {
-  return pipeline_.submit(name_, std::move(records));
+  const std::size_t n = records.size();
+  sdk::EmitResult r = pipeline_.submit(name_, std::move(records));
+  if (!r.status.ok()) {
+    ++counters_.batches_refused;
+  } else {
+    counters_.accepted += n - r.rejected.size();
+    counters_.rejected += r.rejected.size();
+  }
+  return r;
 }
 
 sdk::Status SourceRunner::quarantine(std::string_view raw, std::string_view reason) {
-  return pipeline_.quarantine(name_, raw, reason);
+  sdk::Status s = pipeline_.quarantine(name_, raw, reason);
+  if (s.ok()) ++counters_.quarantined_raw;
+  return s;
 }
 
 void SourceRunner::log(sdk::LogLevel level, std::string_view message) {

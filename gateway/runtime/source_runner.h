@@ -14,6 +14,13 @@
 
 namespace medgate::runtime {
 
+struct SourceCounters {
+  std::atomic<std::uint64_t> accepted{0};          // records durable for their targets
+  std::atomic<std::uint64_t> rejected{0};          // records the gateway refused (quarantined)
+  std::atomic<std::uint64_t> quarantined_raw{0};   // raw inputs the source quarantined itself
+  std::atomic<std::uint64_t> batches_refused{0};   // emits refused as a whole (e.g. spool full)
+};
+
 class SourceRunner : public sdk::SourceContext {
  public:
   SourceRunner(std::string name, std::string plugin, std::shared_ptr<sdk::Source> source, std::string state_dir,
@@ -33,6 +40,8 @@ class SourceRunner : public sdk::SourceContext {
   bool wait_for_stop(std::chrono::milliseconds d) override { return stop_.wait_for(d); }
 
   std::uint64_t failures() const { return failures_; }
+  const SourceCounters& counters() const { return counters_; }
+  const std::string& plugin() const { return plugin_; }
 
  private:
   void loop();
@@ -44,6 +53,7 @@ class SourceRunner : public sdk::SourceContext {
   StopSignal stop_;
   std::thread thread_;
   std::atomic<std::uint64_t> failures_{0};
+  SourceCounters counters_;
 };
 
 }  // namespace medgate::runtime

@@ -70,6 +70,8 @@ std::size_t TargetRunner::deliver_once(std::vector<spool::TargetSpool::ReadEntry
                    std::to_string(deliveries.size()) + " records";
     return 0;
   }
+  const std::int64_t now_ms =
+      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   std::size_t done = 0;
   for (; done < outcomes.size(); ++done) {
     const auto& o = outcomes[done];
@@ -85,6 +87,7 @@ std::size_t TargetRunner::deliver_once(std::vector<spool::TargetSpool::ReadEntry
       ++counters_.dead_lettered;
     } else {
       ++counters_.delivered;
+      counters_.latency.record(microseconds((now_ms - batch[done].entry.accepted_unix_ms) * 1000));
     }
   }
   return done;
@@ -116,6 +119,7 @@ void TargetRunner::run() {
       }
       if (batch.empty()) {
         idle_ = true;
+        counters_.oldest_waiting_ms = 0;
         if (draining_) break;
         // Idle checkpoints: lets a target close what is time-bound (the file
         // target rotates its open file once rotate_interval has passed).
@@ -129,6 +133,7 @@ void TargetRunner::run() {
         continue;
       }
       idle_ = false;
+      counters_.oldest_waiting_ms = batch.front().entry.accepted_unix_ms;
     }
     std::string retry_reason;
     std::size_t done = deliver_once(batch, retry_reason);
@@ -136,6 +141,7 @@ void TargetRunner::run() {
       if (sdk::Status s = spool_.acknowledge(batch[done - 1].end); !s.ok())
         log(sdk::LogLevel::error, "cannot save the delivery cursor: " + s.message());
       batch.erase(batch.begin(), batch.begin() + static_cast<long>(done));
+      counters_.oldest_waiting_ms = batch.empty() ? 0 : batch.front().entry.accepted_unix_ms;
     }
     if (!batch.empty()) {
       ++counters_.retries;

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "admin/latency_histogram.h"
 #include "config/gateway_config.h"
 #include "medgate/sdk/plugin.h"
 #include "runtime/stop_signal.h"
@@ -23,6 +24,10 @@ struct TargetCounters {
   std::atomic<std::uint64_t> delivered{0};
   std::atomic<std::uint64_t> dead_lettered{0};
   std::atomic<std::uint64_t> retries{0};
+  // From durable acceptance in the spool to the target's answer "delivered".
+  admin::LatencyHistogram latency;
+  // accepted_unix_ms of the oldest record not yet delivered (0: none waiting).
+  std::atomic<std::int64_t> oldest_waiting_ms{0};
 };
 
 class TargetRunner : public sdk::TargetContext {
@@ -50,6 +55,8 @@ class TargetRunner : public sdk::TargetContext {
   bool wait_for_stop(std::chrono::milliseconds d) override { return stop_.wait_for(d); }
 
   const TargetCounters& counters() const { return counters_; }
+  const std::string& plugin() const { return config_.plugin; }
+  bool running() const { return thread_.joinable() && !finished_.requested(); }
   bool idle() const { return idle_; }
 
  private:

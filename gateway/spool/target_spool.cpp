@@ -20,6 +20,7 @@ namespace medgate::spool {
 namespace fs = std::filesystem;
 namespace {
 constexpr std::size_t kHeader = 8;
+constexpr std::size_t kBodyHeader = 12;  // key length, partition key length, accepted time
 constexpr std::size_t kReadChunk = 1 << 20;
 constexpr std::uint32_t kMaxBody = 256u << 20;
 
@@ -41,12 +42,20 @@ std::uint32_t get_u32(const char* p) {
   for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
 }
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+std::uint64_t get_u64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
 std::uint16_t get_u16(const char* p) {
   return static_cast<std::uint16_t>(static_cast<unsigned char>(p[0]) | (static_cast<unsigned char>(p[1]) << 8));
 }
 
 std::size_t body_bytes(const SpoolEntry& e) {
-  return 4 + e.idempotency_key.size() + e.partition_key.size() + e.payload.size();
+  return kBodyHeader + e.idempotency_key.size() + e.partition_key.size() + e.payload.size();
 }
 
 // Parses one frame at `p` (with `avail` bytes). Returns the frame length, 0 if
@@ -54,16 +63,18 @@ std::size_t body_bytes(const SpoolEntry& e) {
 long parse_frame(const char* p, std::size_t avail, SpoolEntry* out) {
   if (avail < kHeader) return 0;
   std::uint32_t len = get_u32(p);
-  if (len < 4 || len > kMaxBody) return -1;
+  if (len < kBodyHeader || len > kMaxBody) return -1;
   if (avail < kHeader + len) return 0;
   const char* body = p + kHeader;
   if (crc32(body, len) != get_u32(p + 4)) return -1;
   std::uint16_t klen = get_u16(body), plen = get_u16(body + 2);
-  if (4u + klen + plen > len) return -1;
+  if (kBodyHeader + klen + plen > len) return -1;
   if (out) {
-    out->idempotency_key.assign(body + 4, klen);
-    out->partition_key.assign(body + 4 + klen, plen);
-    out->payload.assign(body + 4 + klen + plen, len - 4 - klen - plen);
+    out->accepted_unix_ms = static_cast<std::int64_t>(get_u64(body + 4));
+    const char* rest = body + kBodyHeader;
+    out->idempotency_key.assign(rest, klen);
+    out->partition_key.assign(rest + klen, plen);
+    out->payload.assign(rest + klen + plen, len - kBodyHeader - klen - plen);
   }
   return static_cast<long>(kHeader + len);
 }
@@ -178,6 +189,9 @@ std::uint64_t TargetSpool::frame_bytes(const std::vector<SpoolEntry>& entries) {
 
 sdk::Status TargetSpool::append(const std::vector<SpoolEntry>& entries) {
   if (entries.empty()) return sdk::Status::Ok();
+  const std::int64_t accepted = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
   std::string buf;
   buf.reserve(frame_bytes(entries));
   for (const auto& e : entries) {
@@ -188,6 +202,7 @@ sdk::Status TargetSpool::append(const std::vector<SpoolEntry>& entries) {
     put_u32(buf, 0);  // CRC, filled below
     put_u16(buf, static_cast<std::uint16_t>(e.idempotency_key.size()));
     put_u16(buf, static_cast<std::uint16_t>(e.partition_key.size()));
+    put_u64(buf, static_cast<std::uint64_t>(accepted));
     buf += e.idempotency_key;
     buf += e.partition_key;
     buf += e.payload;

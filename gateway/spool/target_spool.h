@@ -6,7 +6,8 @@
 //
 // On disk: DIR/NNNNNNNNNNNNNNNNNNNN.seg segment files of frames
 //   [u32 body length][u32 CRC-32 of body][body]
-//   body = [u16 key length][u16 partition key length][key][partition key][payload]
+//   body = [u16 key length][u16 partition key length][u64 accepted, Unix ms]
+//          [key][partition key][payload]
 // and DIR/cursor ("SEGMENT OFFSET\n"), replaced atomically on acknowledge.
 // A torn frame at the end of the last segment (crash mid-append) is cut off
 // on open; it was never acknowledged to a source.
@@ -30,6 +31,9 @@ struct SpoolEntry {
   std::string idempotency_key;
   std::string partition_key;
   std::string payload;
+  // When the entry became durable in the spool (Unix ms), set by append() and
+  // read back: the start of the delivery latency the admin API reports.
+  std::int64_t accepted_unix_ms = 0;
 };
 
 struct Position {
@@ -83,7 +87,7 @@ class TargetSpool {
   sdk::Status acknowledge(Position p);
 
   Position cursor() const { return cursor_; }
-  // Bytes on disk not yet acknowledged (approximate: whole segments).
+  // Bytes of the segments on disk (a segment goes once all of it is acknowledged).
   std::uint64_t disk_bytes() const { return disk_bytes_.load(); }
 
  private:

@@ -6,9 +6,7 @@
 # schemas/patient_profile.schema.json with an independent validator (ajv).
 source "$(dirname "$0")/lib.sh"
 : "${SHARED_DIR:?}"
-make_key "$WORK/keys/k.key"
-sed -e "s|\.\./var/keys/demo-token-2026.key|$WORK/keys/k.key|" -e "s|^state_dir: ../var|state_dir: $WORK/var|" \
-    -e "s|\.\./var/|$WORK/var/|g" "$SOURCE_DIR/config/medgate.yaml" > "$WORK/medgate.yaml"
+demo_config "$WORK/medgate.yaml"
 "$MEDGATED" --check --config "$WORK/medgate.yaml" >/dev/null || fail "demo config (relocated) does not check"
 
 python3 "$SHARED_DIR/bench/gen_records.py" 300 5 > "$WORK/his.ndjson"

@@ -5,9 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 : "${SHARED_DIR:?}"
 N=${MEDGATE_1M_RECORDS:-1000000}
-make_key "$WORK/keys/k.key"
-sed -e "s|\.\./var/keys/demo-token-2026.key|$WORK/keys/k.key|" -e "s|^state_dir: ../var|state_dir: $WORK/var|" \
-    -e "s|\.\./var/|$WORK/var/|g" "$SOURCE_DIR/config/medgate.yaml" > "$WORK/medgate.yaml"
+demo_config "$WORK/medgate.yaml"
 python3 "$SHARED_DIR/bench/gen_records.py" "$N" 7 > "$WORK/in.ndjson"
 start_daemon "$WORK/medgate.yaml"
 t0=$(date +%s.%N)

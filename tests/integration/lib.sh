@@ -18,6 +18,16 @@ pass() { echo "ok: $*"; }
 # make_key FILE: a fresh 32-byte hex key, mode 0600.
 make_key() { mkdir -p "$(dirname "$1")"; (umask 077 && openssl rand -hex 32 > "$1"); }
 
+# demo_config OUT: config/medgate.yaml with all its state moved into
+# $WORK/var, a fresh data key and admin tokens, and the admin API on an
+# ephemeral port (so tests can run side by side).
+demo_config() {
+  sed -e "s|\.\./var|$WORK/var|g" -e "s|listen: 127.0.0.1:8580|listen: 127.0.0.1:0|" \
+      "$SOURCE_DIR/config/medgate.yaml" > "$1"
+  make_key "$WORK/var/keys/demo-token-2026.key"
+  for role in admin operator auditor; do make_key "$WORK/var/keys/admin-$role.token"; done
+}
+
 # wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds;
 # fails the test at the deadline. Waits on a condition, never a fixed time.
 wait_until() {
@@ -50,3 +60,17 @@ has_lines() { [ "$(output_lines "$1")" -ge "$2" ]; }
 
 # write_inbox_file SRC DIR NAME: drop a file into an inbox atomically.
 write_inbox_file() { mkdir -p "$2"; cp "$1" "$2/.$3.tmp"; mv "$2/.$3.tmp" "$2/$3"; }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# use_admin_port CONFIG: gives the admin API of CONFIG a free fixed port (so
+# medgatectl, which reads admin.listen, can reach it); sets ADMIN_URL.
+use_admin_port() {
+  local port; port=$(free_port)
+  sed -i "s|listen: 127.0.0.1:0|listen: 127.0.0.1:$port|" "$1"
+  ADMIN_URL="http://127.0.0.1:$port"
+}
+
+# http_code METHOD URL [CURL ARGS...]: the HTTP status code only.
+http_code() { local m=$1 u=$2; shift 2; curl -s -o /dev/null -w '%{http_code}' -X "$m" "$@" "$u"; }

@@ -28,9 +28,8 @@ done
 pass "file plugin schemas compile in ajv strict mode, accept the demo sections, refuse bad units"
 
 # medgated --check agrees about the bad units.
-make_key "$WORK/keys/k.key"
-sed -e "s|\.\./var/keys/demo-token-2026.key|$WORK/keys/k.key|" -e "s|\.\./var|$WORK/var|g" \
-    -e "s|poll_interval: 200ms|poll_interval: 5 fortnights|" "$SOURCE_DIR/config/medgate.yaml" > "$WORK/bad.yaml"
+demo_config "$WORK/good.yaml"
+sed -e "s|poll_interval: 200ms|poll_interval: 5 fortnights|" "$WORK/good.yaml" > "$WORK/bad.yaml"
 rc=0; "$MEDGATED" --check --config "$WORK/bad.yaml" > "$WORK/check.out" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -q "poll_interval" "$WORK/check.out" || { cat "$WORK/check.out"; fail "--check accepted a bad duration"; }
 pass "--check refuses the same bad duration: $(grep poll_interval "$WORK/check.out" | head -1 | sed "s|$WORK/||")"

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 std::vector<SpoolEntry> entries(int from, int n) {
   std::vector<SpoolEntry> out;
   for (int i = from; i < from + n; ++i)
-    out.push_back({"rec" + std::to_string(i) + ":t", "patient" + std::to_string(i % 3), "{\"n\":" + std::to_string(i) + "}"});
+    out.push_back({"rec" + std::to_string(i) + ":t", "patient" + std::to_string(i % 3), "{\"n\":" + std::to_string(i) + "}", 0});
   return out;
 }
 
@@ -40,6 +40,24 @@ TEST(TargetSpool, ReadsBackWhatWasAppendedInOrder) {
     EXPECT_EQ(got[i].entry.payload, "{\"n\":" + std::to_string(i) + "}");
   }
   EXPECT_TRUE(read_all(s).empty());
+}
+
+TEST(TargetSpool, StampsEntriesWithTheTimeTheyBecameDurable) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget);
+  ASSERT_TRUE(s.open().ok());
+  auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  const std::int64_t before = now_ms();
+  ASSERT_TRUE(s.append(entries(0, 3)).ok());
+  const std::int64_t after = now_ms();
+  for (const auto& e : read_all(s)) {
+    EXPECT_GE(e.entry.accepted_unix_ms, before);
+    EXPECT_LE(e.entry.accepted_unix_ms, after);
+  }
 }
 
 TEST(TargetSpool, ResumesAfterTheAcknowledgedEntryOnReopen) {

@@ -1,0 +1,79 @@
+#include "ctl/admin_client.h"
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/StreamCopier.h>
+
+#include <cstdlib>
+#include <unistd.h>
+
+#include "config/diagnostics.h"
+#include "config/gateway_config.h"
+#include "medgate/sdk/secrets.h"
+
+namespace medgate::ctl {
+namespace {
+// The admin section does not depend on plugins: read the config against an
+// empty catalog and ignore problems elsewhere in it.
+class NoPlugins : public config::PluginCatalog {
+ public:
+  const sdk::OptionList* source_options(const std::string&) const override { return nullptr; }
+  const sdk::OptionList* target_options(const std::string&) const override { return nullptr; }
+  std::vector<std::string> plugin_names() const override { return {}; }
+  sdk::Status validate_source(const std::string&, const sdk::PluginConfig&) const override { return sdk::Status::Ok(); }
+  sdk::Status validate_target(const std::string&, const sdk::PluginConfig&) const override { return sdk::Status::Ok(); }
+};
+}  // namespace
+
+sdk::Status find_admin_endpoint(const std::string& config_path, const std::string& token_file, AdminEndpoint& out) {
+  config::Diagnostics diags;
+  auto doc = config::parse_config_file(config_path, diags);
+  if (!doc) return sdk::Status::Invalid("cannot read " + config_path + " (run medgated --check --config " + config_path + ")");
+  NoPlugins none;
+  config::GatewayConfig cfg = config::build_config(*doc, none, diags);
+  if (!cfg.admin.enabled) return sdk::Status::Precondition("the admin API is disabled in " + config_path + " (admin.enabled)");
+  out.listen = cfg.admin.listen;
+
+  std::string file = token_file;
+  if (file.empty())
+    if (const char* env = std::getenv("MEDGATE_TOKEN_FILE")) file = env;
+  if (!file.empty()) return sdk::read_secret_file(file, out.token, "admin token file", 4096);
+  for (const auto& t : cfg.admin.tokens)
+    if (::access(t.file.c_str(), R_OK) == 0 && sdk::read_secret_file(t.file, out.token, "admin token file", 4096).ok())
+      return sdk::Status::Ok();
+  return sdk::Status::Precondition("no readable admin token: give --token-file FILE or set MEDGATE_TOKEN_FILE "
+                                   "(the files under admin.tokens in " + config_path + " are not readable by this user)");
+}
+
+sdk::Status admin_request(const AdminEndpoint& ep, const std::string& method, const std::string& path,
+                          const std::string& body, AdminResponse& out) {
+  try {
+    Poco::Net::SocketAddress addr(ep.listen);
+    std::string host = addr.host().toString();
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    Poco::Net::HTTPClientSession session(host, addr.port());
+    session.setTimeout(Poco::Timespan(30, 0));
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    req.set("Authorization", "Bearer " + ep.token);
+    if (!body.empty()) {
+      req.setContentType("application/json");
+      req.setContentLength(static_cast<std::streamsize>(body.size()));
+    }
+    session.sendRequest(req) << body;
+    Poco::Net::HTTPResponse res;
+    std::istream& in = session.receiveResponse(res);
+    out.status = static_cast<int>(res.getStatus());
+    out.body.clear();
+    Poco::StreamCopier::copyToString(in, out.body);
+    return sdk::Status::Ok();
+  } catch (const Poco::Exception& e) {
+    return sdk::Status::Unavailable("cannot reach medgated's admin API at " + ep.listen + ": " + e.displayText() +
+                                    " (is medgated running?)");
+  }
+}
+
+}  // namespace medgate::ctl

@@ -1,0 +1,30 @@
+// medgatectl's side of the admin API: finds the address and a bearer token
+// (from --token-file, $MEDGATE_TOKEN_FILE, or the first readable admin.tokens
+// file of the config) and makes one HTTP request.
+#pragma once
+
+#include <string>
+
+#include "medgate/sdk/status.h"
+
+namespace medgate::ctl {
+
+struct AdminEndpoint {
+  std::string listen;  // HOST:PORT from admin.listen
+  std::string token;   // never printed
+};
+
+// Reads admin.listen and a token. `token_file` (may be empty) wins over the
+// environment, which wins over the config's admin.tokens.
+sdk::Status find_admin_endpoint(const std::string& config_path, const std::string& token_file, AdminEndpoint& out);
+
+struct AdminResponse {
+  int status = 0;
+  std::string body;
+};
+
+// One request; a Status error when the daemon cannot be reached (naming the address).
+sdk::Status admin_request(const AdminEndpoint& ep, const std::string& method, const std::string& path,
+                          const std::string& body, AdminResponse& out);
+
+}  // namespace medgate::ctl
