@@ -11,6 +11,7 @@
 #include <Poco/Net/SocketAddress.h>
 #include <openssl/crypto.h>
 
+#include <chrono>
 #include <set>
 
 #include "medgate/sdk/json.h"
@@ -46,9 +47,72 @@ void send_error(HTTPServerResponse& res, HTTPResponse::HTTPStatus status, const 
 
 bool role_allows(Role have, Role need) { return static_cast<int>(have) >= static_cast<int>(need); }
 
+constexpr std::size_t kMaxRequestBody = 1 << 20;
+constexpr std::size_t kDefaultPage = 50, kMaxPage = 1000;
+
+// Reads a JSON object body (empty body: empty object); false after answering 400/413.
+bool read_json_body(HTTPServerRequest& req, HTTPServerResponse& res, sdk::Value& out) {
+  std::string body;
+  char buf[8192];
+  auto& in = req.stream();
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    body.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (body.size() > kMaxRequestBody) {
+      send_error(res, HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE, "request body over 1 MiB");
+      return false;
+    }
+  }
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    out = sdk::Value::object();
+    return true;
+  }
+  if (sdk::Status s = sdk::parse_json(body, out); !s.ok() || !out.is_object()) {
+    send_error(res, HTTPResponse::HTTP_BAD_REQUEST,
+               "the body must be a JSON object" + (s.ok() ? std::string() : ": " + s.message()));
+    return false;
+  }
+  return true;
+}
+
+// {"keys": ["...", ...]} into `keys`; false after answering 400.
+bool read_keys(const sdk::Value& body, HTTPServerResponse& res, std::vector<std::string>& keys) {
+  const sdk::Value* k = body.find("keys");
+  if (!k) return true;
+  bool ok = k->is_array();
+  if (ok)
+    for (const auto& v : k->as_array()) {
+      if (!v.is_string() || v.as_string().empty()) ok = false;
+      else keys.push_back(v.as_string());
+    }
+  if (!ok) send_error(res, HTTPResponse::HTTP_BAD_REQUEST, "\"keys\" must be an array of idempotency keys");
+  return ok;
+}
+
+// A non-negative integer query parameter, or `fallback`; false after answering 400.
+bool query_number(const std::string& query, const std::string& name, std::size_t fallback, std::size_t& out,
+                  HTTPServerResponse& res) {
+  out = fallback;
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    std::size_t amp = query.find('&', pos);
+    std::string part = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    if (part.rfind(name + "=", 0) == 0) {
+      std::string v = part.substr(name.size() + 1);
+      if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos) {
+        send_error(res, HTTPResponse::HTTP_BAD_REQUEST, name + " must be a whole number");
+        return false;
+      }
+      out = static_cast<std::size_t>(std::stoull(v));
+    }
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return true;
+}
+
 class Router : public HTTPRequestHandler {
  public:
-  Router(AdminView& view, const std::vector<BearerToken>& tokens) : view_(view), tokens_(tokens) {}
+  Router(AdminView& view, const TokenTable& tokens) : view_(view), tokens_(tokens.current()) {}
 
   void handleRequest(HTTPServerRequest& req, HTTPServerResponse& res) override {
     try {
@@ -61,8 +125,11 @@ class Router : public HTTPRequestHandler {
 
  private:
   void route(HTTPServerRequest& req, HTTPServerResponse& res) {
-    std::string path = req.getURI();
-    if (auto q = path.find('?'); q != std::string::npos) path.resize(q);
+    std::string path = req.getURI(), query;
+    if (auto q = path.find('?'); q != std::string::npos) {
+      query = path.substr(q + 1);
+      path.resize(q);
+    }
     const std::string& method = req.getMethod();
 
     if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
@@ -79,21 +146,114 @@ class Router : public HTTPRequestHandler {
     }
 
     if (path == "/api" || path.starts_with("/api/")) {
-      const BearerToken* who = authenticate(tokens_, req.get("Authorization", ""));
+      const BearerToken* who = authenticate(*tokens_, req.get("Authorization", ""));
       if (!who) {
         res.set("WWW-Authenticate", "Bearer realm=\"medgate\"");
         return send_error(res, HTTPResponse::HTTP_UNAUTHORIZED,
                           "this endpoint needs 'Authorization: Bearer TOKEN' with a token from admin.tokens");
       }
-      if (path == "/api/v1/status" || path == "/api/v1/plugins" || path == "/api/v1/routes") {
+      if (path == "/api/v1/status" || path == "/api/v1/plugins" || path == "/api/v1/routes" ||
+          path == "/api/v1/dlq") {
         if (method != "GET") return method_not_allowed(res, "GET");
-        if (!role_allows(who->role, Role::auditor)) return forbidden(res);
         if (path == "/api/v1/status") return send_json(res, HTTPResponse::HTTP_OK, view_.status());
         if (path == "/api/v1/plugins") return send_json(res, HTTPResponse::HTTP_OK, view_.plugins());
+        if (path == "/api/v1/dlq") return send_json(res, HTTPResponse::HTTP_OK, view_.dlq_summary());
         return send_json(res, HTTPResponse::HTTP_OK, view_.routes());
       }
+      if (path == "/api/v1/reload") {
+        if (method != "POST") return method_not_allowed(res, "POST");
+        if (!role_allows(who->role, Role::operator_)) return forbidden(res);
+        return reload(res);
+      }
+      if (path.starts_with("/api/v1/dlq/")) return dead_letters(req, res, path.substr(12), query, *who);
     }
     send_error(res, HTTPResponse::HTTP_NOT_FOUND, "no such endpoint: " + method + " " + path);
+  }
+
+  void reload(HTTPServerResponse& res) {
+    ReloadReport r = view_.reload();
+    sdk::Value doc = sdk::Value::object();
+    doc["applied"] = r.applied;
+    doc["message"] = r.message;
+    sdk::Value::Array problems;
+    for (auto& p : r.problems) problems.emplace_back(std::move(p));
+    doc["problems"] = sdk::Value(std::move(problems));
+    // 422: the new config is not acceptable; the running one stays.
+    send_json(res, r.applied ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_UNPROCESSABLE_ENTITY, doc);
+  }
+
+  // /api/v1/dlq/TARGET, /api/v1/dlq/TARGET/replay, /api/v1/dlq/TARGET/drop
+  void dead_letters(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& rest,
+                    const std::string& query, const BearerToken& who) {
+    const auto slash = rest.find('/');
+    const std::string target = rest.substr(0, slash);
+    const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (target.empty() || (action != "" && action != "replay" && action != "drop"))
+      return send_error(res, HTTPResponse::HTTP_NOT_FOUND, "no such endpoint: " + req.getMethod() + " /api/v1/dlq/" + rest);
+    if (!role_allows(who.role, Role::operator_)) return forbidden(res);
+    if (!has_target(target))
+      return send_error(res, HTTPResponse::HTTP_NOT_FOUND, "no target named '" + target + "' in the running config");
+
+    if (action.empty()) {
+      if (req.getMethod() != "GET") return method_not_allowed(res, "GET");
+      std::size_t offset = 0, limit = 0;
+      if (!query_number(query, "offset", 0, offset, res) || !query_number(query, "limit", kDefaultPage, limit, res))
+        return;
+      sdk::Value doc;
+      if (sdk::Status s = view_.dlq_entries(target, offset, std::min(limit, kMaxPage), doc); !s.ok())
+        return send_error(res, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, s.message());
+      return send_json(res, HTTPResponse::HTTP_OK, doc);
+    }
+    if (req.getMethod() != "POST") return method_not_allowed(res, "POST");
+    sdk::Value body;
+    DeadLetterSelection which{target, {}};
+    if (!read_json_body(req, res, body) || !read_keys(body, res, which.keys)) return;
+
+    if (action == "drop") {
+      const sdk::Value* all = body.find("all");
+      const bool all_chosen = all && all->is_bool() && all->as_bool();
+      if (all_chosen == !which.keys.empty())
+        return send_error(res, HTTPResponse::HTTP_BAD_REQUEST,
+                          "say which dead letters to drop: {\"keys\":[...]} or {\"all\":true}, not both");
+      std::uint64_t dropped = 0;
+      sdk::Status s = view_.dlq_drop(which, dropped);
+      sdk::Value doc = sdk::Value::object();
+      doc["dropped"] = static_cast<std::int64_t>(dropped);
+      if (!s.ok()) doc["error"] = s.message();
+      return send_json(res, s.ok() ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, doc);
+    }
+
+    // Replay streams NDJSON: {"done":N,"total":M} lines as it goes, then
+    // {"replayed":N} or {"replayed":N,"error":"..."} as the last line.
+    res.setStatus(HTTPResponse::HTTP_OK);
+    res.setContentType("application/x-ndjson");
+    res.set("Cache-Control", "no-store");
+    res.setChunkedTransferEncoding(true);
+    std::ostream& out = res.send();
+    auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    auto progress = [&](std::uint64_t done, std::uint64_t total) {
+      auto now = std::chrono::steady_clock::now();
+      if (done != total && now - last < std::chrono::milliseconds(250)) return;
+      last = now;
+      sdk::Value p = sdk::Value::object();
+      p["done"] = static_cast<std::int64_t>(done);
+      p["total"] = static_cast<std::int64_t>(total);
+      out << sdk::to_json(p) << "\n" << std::flush;
+    };
+    std::uint64_t replayed = 0;
+    sdk::Status s = view_.dlq_replay(which, progress, replayed);
+    sdk::Value end = sdk::Value::object();
+    end["replayed"] = static_cast<std::int64_t>(replayed);
+    if (!s.ok()) end["error"] = s.message();
+    out << sdk::to_json(end) << "\n" << std::flush;
+  }
+
+  bool has_target(const std::string& name) const {
+    sdk::Value summary = view_.dlq_summary();
+    if (const sdk::Value* targets = summary.find("targets"))
+      for (const auto& t : targets->as_array())
+        if (const sdk::Value* n = t.find("target"); n && n->is_string() && n->as_string() == name) return true;
+    return false;
   }
 
   static void method_not_allowed(HTTPServerResponse& res, const char* allow) {
@@ -105,17 +265,17 @@ class Router : public HTTPRequestHandler {
   }
 
   AdminView& view_;
-  const std::vector<BearerToken>& tokens_;
+  std::shared_ptr<const std::vector<BearerToken>> tokens_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Factory(AdminView& view, const std::vector<BearerToken>& tokens) : view_(view), tokens_(tokens) {}
+  Factory(AdminView& view, const TokenTable& tokens) : view_(view), tokens_(tokens) {}
   HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override { return new Router(view_, tokens_); }
 
  private:
   AdminView& view_;
-  const std::vector<BearerToken>& tokens_;
+  const TokenTable& tokens_;
 };
 
 }  // namespace
@@ -158,7 +318,7 @@ AdminServer::AdminServer(config::AdminConfig config, AdminView& view) : config_(
 AdminServer::~AdminServer() { stop(); }
 
 sdk::Status AdminServer::start() {
-  if (sdk::Status s = load_tokens(config_.tokens, tokens_); !s.ok()) return s;
+  if (sdk::Status s = reload_tokens(config_.tokens); !s.ok()) return s;
   try {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(config_.listen), true);
@@ -185,5 +345,12 @@ void AdminServer::stop() {
 }
 
 std::uint16_t AdminServer::port() const { return port_; }
+
+sdk::Status AdminServer::reload_tokens(const std::vector<config::AdminTokenConfig>& configs) {
+  std::vector<BearerToken> tokens;
+  if (sdk::Status s = load_tokens(configs, tokens); !s.ok()) return s;
+  tokens_.replace(std::move(tokens));
+  return sdk::Status::Ok();
+}
 
 }  // namespace medgate::admin

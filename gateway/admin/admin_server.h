@@ -3,15 +3,21 @@
 //   GET /healthz  the process is up                      (no token)
 //   GET /readyz   200 when ready to take input, else 503 (no token)
 //   GET /metrics  Prometheus text format                  (no token)
-//   GET /api/v1/status|plugins|routes                     (any role)
+//   GET  /api/v1/status|plugins|routes                    (any role)
+//   GET  /api/v1/dlq                                      (any role: counts only)
+//   GET  /api/v1/dlq/TARGET?offset=N&limit=N              (operator: entries)
+//   POST /api/v1/dlq/TARGET/replay  {"keys":[...]}        (operator; NDJSON progress)
+//   POST /api/v1/dlq/TARGET/drop    {"keys":[...]} or {"all":true}  (operator)
+//   POST /api/v1/reload                                   (operator)
 // Everything under /api/ needs "Authorization: Bearer TOKEN" with a token from
 // one of the admin.tokens files: 401 without a valid one, 403 when the role
 // may not do that. Roles: admin (everything), operator (operate: reload,
-// dead letters), auditor (read only).
+// dead letters), auditor (read only). docs/admin-api.md has the details.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,6 +45,24 @@ sdk::Status load_tokens(const std::vector<config::AdminTokenConfig>& configs, st
 // The role for an Authorization header value, or nullptr (constant-time compare).
 const BearerToken* authenticate(const std::vector<BearerToken>& tokens, const std::string& authorization);
 
+// The current tokens; replaced as a whole on reload while requests read them.
+class TokenTable {
+ public:
+  std::shared_ptr<const std::vector<BearerToken>> current() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return tokens_;
+  }
+  void replace(std::vector<BearerToken> tokens) {
+    auto next = std::make_shared<const std::vector<BearerToken>>(std::move(tokens));
+    std::lock_guard<std::mutex> lock(mu_);
+    tokens_ = std::move(next);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const std::vector<BearerToken>> tokens_ = std::make_shared<const std::vector<BearerToken>>();
+};
+
 class AdminServer {
  public:
   AdminServer(config::AdminConfig config, AdminView& view);
@@ -50,11 +74,13 @@ class AdminServer {
   sdk::Status start();
   void stop();
   std::uint16_t port() const;  // the bound port (useful with port 0)
+  // Re-reads the token files (after a reload); on error the old tokens stay.
+  sdk::Status reload_tokens(const std::vector<config::AdminTokenConfig>& configs);
 
  private:
   config::AdminConfig config_;
   AdminView& view_;
-  std::vector<BearerToken> tokens_;
+  TokenTable tokens_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::uint16_t port_ = 0;
 };

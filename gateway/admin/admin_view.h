@@ -1,11 +1,30 @@
-// What the admin API may see of the running gateway. The gateway implements
-// it; the admin server depends only on this, never on the runtime.
+// What the admin API may see and do of the running gateway. The daemon
+// implements it; the admin server depends only on this, never on the runtime.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "admin/prometheus_text.h"
+#include "medgate/sdk/status.h"
 #include "medgate/sdk/value.h"
 
 namespace medgate::admin {
+
+struct ReloadReport {
+  bool applied = false;
+  std::string message;                // one line: what happened
+  std::vector<std::string> problems;  // FILE:LINE:COL: message, when the new config was invalid
+};
+
+// Which dead letters an operation applies to: all of a target's, or those
+// with the given idempotency keys.
+struct DeadLetterSelection {
+  std::string target;
+  std::vector<std::string> keys;  // empty: all
+};
 
 class AdminView {
  public:
@@ -18,6 +37,21 @@ class AdminView {
   virtual sdk::Value status() const = 0;
   virtual sdk::Value plugins() const = 0;
   virtual sdk::Value routes() const = 0;
+
+  // Re-reads the config file and applies it, or keeps the running one when
+  // the new one is invalid (SIGHUP does the same).
+  virtual ReloadReport reload() = 0;
+
+  // Dead letters: per-target counts; a page of one target's entries (with
+  // payloads: they are desensitized for that target); replay (back into the
+  // target's spool, `progress(done, total)` now and then) and drop.
+  virtual sdk::Value dlq_summary() const = 0;
+  virtual sdk::Status dlq_entries(const std::string& target, std::size_t offset, std::size_t limit,
+                                  sdk::Value& out) const = 0;
+  virtual sdk::Status dlq_replay(const DeadLetterSelection& which,
+                                 const std::function<void(std::uint64_t done, std::uint64_t total)>& progress,
+                                 std::uint64_t& replayed) = 0;
+  virtual sdk::Status dlq_drop(const DeadLetterSelection& which, std::uint64_t& dropped) = 0;
 };
 
 }  // namespace medgate::admin

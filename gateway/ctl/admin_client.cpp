@@ -49,26 +49,32 @@ sdk::Status find_admin_endpoint(const std::string& config_path, const std::strin
 }
 
 sdk::Status admin_request(const AdminEndpoint& ep, const std::string& method, const std::string& path,
-                          const std::string& body, AdminResponse& out) {
+                          const std::string& body, AdminResponse& out, std::chrono::seconds timeout,
+                          const std::function<void(const std::string&)>& on_line) {
   try {
     Poco::Net::SocketAddress addr(ep.listen);
     std::string host = addr.host().toString();
     if (host == "0.0.0.0") host = "127.0.0.1";
     if (host == "::") host = "::1";
     Poco::Net::HTTPClientSession session(host, addr.port());
-    session.setTimeout(Poco::Timespan(30, 0));
+    session.setTimeout(Poco::Timespan(static_cast<long>(timeout.count()), 0));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     req.set("Authorization", "Bearer " + ep.token);
-    if (!body.empty()) {
-      req.setContentType("application/json");
-      req.setContentLength(static_cast<std::streamsize>(body.size()));
-    }
+    if (!body.empty()) req.setContentType("application/json");
+    req.setContentLength(static_cast<std::streamsize>(body.size()));
     session.sendRequest(req) << body;
     Poco::Net::HTTPResponse res;
     std::istream& in = session.receiveResponse(res);
     out.status = static_cast<int>(res.getStatus());
     out.body.clear();
-    Poco::StreamCopier::copyToString(in, out.body);
+    if (on_line) {
+      for (std::string line; std::getline(in, line);) {
+        on_line(line);
+        out.body += line + "\n";
+      }
+    } else {
+      Poco::StreamCopier::copyToString(in, out.body);
+    }
     return sdk::Status::Ok();
   } catch (const Poco::Exception& e) {
     return sdk::Status::Unavailable("cannot reach medgated's admin API at " + ep.listen + ": " + e.displayText() +

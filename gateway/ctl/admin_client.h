@@ -3,6 +3,8 @@
 // file of the config) and makes one HTTP request.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 #include "medgate/sdk/status.h"
@@ -23,8 +25,12 @@ struct AdminResponse {
   std::string body;
 };
 
-// One request; a Status error when the daemon cannot be reached (naming the address).
+// One request; a Status error when the daemon cannot be reached (naming the
+// address). `timeout` bounds each wait for data. With `on_line`, each line of
+// the answer goes there as it arrives (streamed progress) as well as into body.
 sdk::Status admin_request(const AdminEndpoint& ep, const std::string& method, const std::string& path,
-                          const std::string& body, AdminResponse& out);
+                          const std::string& body, AdminResponse& out,
+                          std::chrono::seconds timeout = std::chrono::seconds(30),
+                          const std::function<void(const std::string&)>& on_line = {});
 
 }  // namespace medgate::ctl

@@ -1,13 +1,14 @@
-// medgatectl: the command-line tool. status, plugins and routes ask the
-// running medgated through its admin API; token and plugins --offline work on
-// the config and plugin files directly.
+// medgatectl: the command-line tool. status, plugins, routes, reload and dlq
+// ask the running medgated through its admin API; token and plugins --offline
+// work on the config and plugin files directly.
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "ctl/admin_client.h"
+#include "ctl/api_call.h"
+#include "ctl/dlq_command.h"
 #include "medgate/sdk/json.h"
 #include "pipeline/patient_identifier.h"
 #include "plugin_host/plugin_paths.h"
@@ -22,6 +23,18 @@ Commands (ask the running medgated through its admin API):
                               retries, dead letters, spool backlog and age
   plugins [--json]            the plugins it loaded and the libraries it refused
   routes [--json]             which sources go to which targets under which policy
+  reload                      re-read the config and apply it; a config with
+                              problems is refused (they are printed) and the
+                              running one stays (same as SIGHUP)
+  dlq list [--json]           dead letters per target: count, size, oldest, newest
+  dlq show TARGET [--offset N] [--limit N] [--json]
+                              the entries: time, idempotency key, reason
+                              (--json: whole entries with their payloads)
+  dlq replay TARGET (--all | --key KEY...)
+                              put dead letters back into the target's spool
+                              for another delivery; shows progress
+  dlq drop TARGET (--all | --key KEY...)
+                              delete dead letters for good
 
 Offline commands (read the config and plugin files; medgated need not run):
   token --field FIELD VALUE   print the pseudonymous token medgated emits for the
@@ -44,10 +57,12 @@ Exit status: 0 success; 1 the command failed (invalid config, medgated not
 reachable, request refused); 2 usage error.
 )";
 
-int usage_error(const std::string& msg) {
-  std::cerr << "medgatectl: " << msg << "\n(see medgatectl --help)\n";
-  return 2;
-}
+using medgate::ctl::api_get;
+using medgate::ctl::ApiTarget;
+using medgate::ctl::items;
+using medgate::ctl::str;
+using medgate::ctl::take_json_flag;
+using medgate::ctl::usage_error;
 
 int load(const std::string& path, medgate::plugin_host::PluginRegistry& registry,
          std::optional<medgate::runtime::CheckedConfig>& checked) {
@@ -90,82 +105,14 @@ void load_plugins(const std::string& config, medgate::plugin_host::PluginRegistr
   registry.load_directories(dirs);
 }
 
-// GET PATH from the admin API into `doc`; prints the problem and returns 1 on failure.
-int api_get(const std::string& config, const std::string& token_file, const std::string& path, medgate::sdk::Value& doc,
-            std::string* raw = nullptr) {
-  medgate::ctl::AdminEndpoint ep;
-  if (auto s = medgate::ctl::find_admin_endpoint(config, token_file, ep); !s.ok()) {
-    std::cerr << "medgatectl: " << s.message() << "\n";
-    return 1;
-  }
-  medgate::ctl::AdminResponse res;
-  if (auto s = medgate::ctl::admin_request(ep, "GET", path, "", res); !s.ok()) {
-    std::cerr << "medgatectl: " << s.message() << "\n";
-    return 1;
-  }
-  medgate::sdk::Value body;
-  bool parsed = medgate::sdk::parse_json(res.body, body).ok();
-  if (res.status != 200) {
-    const medgate::sdk::Value* err = parsed ? body.find("error") : nullptr;
-    std::cerr << "medgatectl: " << path << ": HTTP " << res.status << ": "
-              << (err && err->is_string() ? err->as_string() : std::string("(no reason given)")) << "\n";
-    return 1;
-  }
-  if (!parsed) {
-    std::cerr << "medgatectl: " << path << ": the answer is not JSON\n";
-    return 1;
-  }
-  doc = std::move(body);
-  if (raw) *raw = res.body;
-  return 0;
-}
-
-std::string str(const medgate::sdk::Value& v, const char* key) {
-  const medgate::sdk::Value* f = v.find(key);
-  if (!f) return "-";
-  if (f->is_string()) return f->as_string();
-  if (f->is_bool()) return f->as_bool() ? "yes" : "no";
-  if (f->is_int()) return std::to_string(f->as_int());
-  if (f->is_number()) {
-    std::ostringstream o;
-    o << std::fixed << std::setprecision(1) << f->as_double();
-    return o.str();
-  }
-  if (f->is_array()) {
-    std::string out;
-    for (const auto& e : f->as_array()) out += (out.empty() ? "" : ",") + (e.is_string() ? e.as_string() : medgate::sdk::to_json(e));
-    return out;
-  }
-  return medgate::sdk::to_json(*f);
-}
-
-const medgate::sdk::Value::Array& items(const medgate::sdk::Value& doc, const char* key) {
-  static const medgate::sdk::Value::Array kNone;
-  const medgate::sdk::Value* v = doc.find(key);
-  return v && v->is_array() ? v->as_array() : kNone;
-}
-
-bool take_json_flag(const std::vector<std::string>& args, const char* cmd, bool& json, int& rc) {
-  json = false;
-  for (const auto& a : args) {
-    if (a == "--json") json = true;
-    else {
-      rc = usage_error(std::string(cmd) + ": unexpected argument '" + a + "'");
-      return false;
-    }
-  }
-  return true;
-}
-
-int cmd_status(const std::string& config, const std::string& token_file, const std::vector<std::string>& args) {
+int cmd_status(const ApiTarget& at, const std::vector<std::string>& args) {
   bool json;
   int rc = 0;
   if (!take_json_flag(args, "status", json, rc)) return rc;
   medgate::sdk::Value doc;
-  std::string raw;
-  if (int r = api_get(config, token_file, "/api/v1/status", doc, &raw)) return r;
+  if (int r = api_get(at, "/api/v1/status", doc)) return r;
   if (json) {
-    std::cout << raw;
+    std::cout << medgate::sdk::to_json(doc) << "\n";
     return 0;
   }
   std::cout << "medgated " << str(doc, "version") << ": " << (str(doc, "ready") == "yes" ? "ready" : "NOT READY")
@@ -191,15 +138,14 @@ int cmd_status(const std::string& config, const std::string& token_file, const s
   return 0;
 }
 
-int cmd_routes(const std::string& config, const std::string& token_file, const std::vector<std::string>& args) {
+int cmd_routes(const ApiTarget& at, const std::vector<std::string>& args) {
   bool json;
   int rc = 0;
   if (!take_json_flag(args, "routes", json, rc)) return rc;
   medgate::sdk::Value doc;
-  std::string raw;
-  if (int r = api_get(config, token_file, "/api/v1/routes", doc, &raw)) return r;
+  if (int r = api_get(at, "/api/v1/routes", doc)) return r;
   if (json) {
-    std::cout << raw;
+    std::cout << medgate::sdk::to_json(doc) << "\n";
     return 0;
   }
   for (const auto& r : items(doc, "routes"))
@@ -208,12 +154,11 @@ int cmd_routes(const std::string& config, const std::string& token_file, const s
   return 0;
 }
 
-int cmd_plugins_api(const std::string& config, const std::string& token_file, bool json) {
+int cmd_plugins_api(const ApiTarget& at, bool json) {
   medgate::sdk::Value doc;
-  std::string raw;
-  if (int r = api_get(config, token_file, "/api/v1/plugins", doc, &raw)) return r;
+  if (int r = api_get(at, "/api/v1/plugins", doc)) return r;
   if (json) {
-    std::cout << raw;
+    std::cout << medgate::sdk::to_json(doc) << "\n";
     return 0;
   }
   for (const auto& p : items(doc, "loaded"))
@@ -223,7 +168,7 @@ int cmd_plugins_api(const std::string& config, const std::string& token_file, bo
   return 0;
 }
 
-int cmd_plugins(const std::string& config, const std::string& token_file, const std::vector<std::string>& args) {
+int cmd_plugins(const ApiTarget& at, const std::vector<std::string>& args) {
   std::string schema_of;
   bool offline = false, json = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -232,9 +177,9 @@ int cmd_plugins(const std::string& config, const std::string& token_file, const 
     else if (args[i] == "--json") json = true;
     else return usage_error("plugins: unexpected argument '" + args[i] + "'");
   }
-  if (!offline && schema_of.empty()) return cmd_plugins_api(config, token_file, json);
+  if (!offline && schema_of.empty()) return cmd_plugins_api(at, json);
   medgate::plugin_host::PluginRegistry registry;
-  load_plugins(config, registry);
+  load_plugins(at.config, registry);
   if (!schema_of.empty()) {
     auto lib = registry.find(schema_of);
     if (!lib) {
@@ -260,6 +205,25 @@ int cmd_plugins(const std::string& config, const std::string& token_file, const 
   }
   for (const auto& r : registry.refused()) std::cout << "refused: " << r.reason << "\n";
   return registry.refused().empty() ? 0 : 1;
+}
+
+int cmd_reload(const ApiTarget& at, const std::vector<std::string>& args) {
+  if (!args.empty()) return usage_error("reload: unexpected argument '" + args[0] + "'");
+  medgate::ctl::ApiCall call;
+  call.method = "POST";
+  call.path = "/api/v1/reload";
+  call.accept = {200, 422};
+  call.timeout = std::chrono::seconds(300);  // stopping sources and current batches first
+  medgate::sdk::Value doc;
+  int status = 0;
+  if (int r = medgate::ctl::api_call(at, call, doc, &status)) return r;
+  if (status == 200) {
+    std::cout << "reloaded: " << str(doc, "message") << "\n";
+    return 0;
+  }
+  std::cerr << "medgatectl: reload refused: " << str(doc, "message") << "\n";
+  for (const auto& p : items(doc, "problems")) std::cerr << "  " << (p.is_string() ? p.as_string() : "") << "\n";
+  return 1;
 }
 }  // namespace
 
@@ -294,8 +258,11 @@ int main(int argc, char** argv) {
       return 0;
     }
   if (cmd == "token") return cmd_token(config, rest);
-  if (cmd == "plugins") return cmd_plugins(config, token_file, rest);
-  if (cmd == "status") return cmd_status(config, token_file, rest);
-  if (cmd == "routes") return cmd_routes(config, token_file, rest);
+  const ApiTarget at{config, token_file};
+  if (cmd == "plugins") return cmd_plugins(at, rest);
+  if (cmd == "status") return cmd_status(at, rest);
+  if (cmd == "routes") return cmd_routes(at, rest);
+  if (cmd == "reload") return cmd_reload(at, rest);
+  if (cmd == "dlq") return medgate::ctl::cmd_dlq(at, rest);
   return usage_error("unknown command '" + cmd + "'");
 }

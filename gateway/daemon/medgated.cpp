@@ -1,5 +1,5 @@
 // medgated: the gateway daemon. Runs in the foreground (systemd Type=notify);
-// stops on SIGTERM/SIGINT after draining.
+// reloads its config on SIGHUP; stops on SIGTERM/SIGINT after draining.
 #include <cstdlib>
 #include <pthread.h>
 #include <signal.h>
@@ -12,7 +12,7 @@
 #include "medgate/sdk/version.h"
 #include "plugin_host/plugin_registry.h"
 #include "runtime/checked_config.h"
-#include "runtime/gateway.h"
+#include "runtime/live_gateway.h"
 #include "admin/admin_server.h"
 #include "runtime/log.h"
 
@@ -88,10 +88,10 @@ int main(int argc, char** argv) {
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  plugin_host::PluginRegistry registry;
+  auto registry = std::make_unique<plugin_host::PluginRegistry>();
   config::Diagnostics diags;
-  auto checked = runtime::check_config(config_path, registry, diags);
-  for (const auto& r : registry.refused()) std::cerr << "medgated: plugin refused: " << r.reason << "\n";
+  auto checked = runtime::check_config(config_path, *registry, diags);
+  for (const auto& r : registry->refused()) std::cerr << "medgated: plugin refused: " << r.reason << "\n";
   if (!checked) {
     diags.print(std::cerr);
     std::cerr << "medgated: " << diags.items().size() << " problem" << (diags.items().size() == 1 ? "" : "s")
@@ -101,18 +101,17 @@ int main(int argc, char** argv) {
   if (check_only) {
     std::cout << config_path << ": OK (" << checked->config.sources.size() << " sources, "
               << checked->config.targets.size() << " targets, " << checked->config.routes.size() << " routes, "
-              << registry.plugins().size() << " plugins loaded)\n";
+              << registry->plugins().size() << " plugins loaded)\n";
     return 0;
   }
 
   const config::AdminConfig admin_config = checked->config.admin;
   std::string error;
-  auto gateway = runtime::Gateway::create(std::move(*checked), registry, error);
+  auto gateway = runtime::LiveGateway::start(std::move(registry), std::move(*checked), error);
   if (!gateway) {
     runtime::log(sdk::LogLevel::error, "medgated", "cannot start: " + error);
     return 1;
   }
-  gateway->start();
   std::unique_ptr<admin::AdminServer> admin_server;
   if (admin_config.enabled) {
     admin_server = std::make_unique<admin::AdminServer>(admin_config, *gateway);
@@ -125,14 +124,21 @@ int main(int argc, char** argv) {
                                                     std::to_string(admin_server->port()));
   }
   daemon::ServiceNotifier notifier;
+  gateway->set_reload_hooks({[&notifier] { notifier.reloading(); },
+                             [&notifier, &admin_server](const config::GatewayConfig* applied) {
+                               if (applied && admin_server)
+                                 if (sdk::Status s = admin_server->reload_tokens(applied->admin.tokens); !s.ok())
+                                   runtime::log(sdk::LogLevel::error, "reload",
+                                                "admin tokens kept as they were: " + s.message());
+                               notifier.ready();
+                             }});
   notifier.ready();
   runtime::log(sdk::LogLevel::info, "medgated", "started with " + config_path);
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      runtime::log(sdk::LogLevel::warning, "medgated",
-                   "SIGHUP received: live reload is not available in this version; restart to apply a new config");
+      gateway->reload();  // logs what it did; a bad config leaves the running one
       continue;
     }
     runtime::log(sdk::LogLevel::info, "medgated",
@@ -151,6 +157,8 @@ int main(int argc, char** argv) {
                  "without them (their undelivered records stay spooled and are delivered after the restart)");
     std::_Exit(3);  // their threads are still inside plugin code: no destructors may run
   }
+  admin_server.reset();
+  gateway.reset();
   runtime::log(sdk::LogLevel::info, "medgated", "stopped");
   return 0;
 }

@@ -14,7 +14,7 @@ ServiceNotifier::~ServiceNotifier() {
 void ServiceNotifier::ready() {
   sd_notify(0, "READY=1\nSTATUS=running");
   std::uint64_t usec = 0;
-  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+  if (!watchdog_.joinable() && sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
     auto interval = std::chrono::microseconds(usec / 2);
     watchdog_ = std::thread([this, interval] {
       while (!stop_.wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(interval)))
@@ -22,6 +22,8 @@ void ServiceNotifier::ready() {
     });
   }
 }
+
+void ServiceNotifier::reloading() { sd_notify(0, "RELOADING=1\nSTATUS=reloading"); }
 
 void ServiceNotifier::stopping() { sd_notify(0, "STOPPING=1\nSTATUS=draining"); }
 

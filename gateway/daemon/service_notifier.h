@@ -14,7 +14,8 @@ namespace medgate::daemon {
 class ServiceNotifier {
  public:
   ~ServiceNotifier();
-  void ready();     // READY=1, and starts the watchdog pings if WatchdogSec is set
+  void ready();      // READY=1 (again after a reload); starts the watchdog pings if WatchdogSec is set
+  void reloading();  // RELOADING=1: ready() follows when the reload is over
   void stopping();  // STOPPING=1
 
  private:

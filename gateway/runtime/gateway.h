@@ -23,12 +23,12 @@
 
 namespace medgate::runtime {
 
-class Gateway : public admin::AdminView {
+class Gateway {
  public:
   // Creates plugin objects and opens state; nothing runs yet.
   static std::unique_ptr<Gateway> create(CheckedConfig checked, plugin_host::PluginRegistry& registry,
                                          std::string& error);
-  ~Gateway() override;
+  ~Gateway();
   void start();
   // Returns the targets whose plugin did not return within `grace` after the
   // drain deadline (see TargetRunner::finish_drain); when there are any, the
@@ -39,12 +39,24 @@ class Gateway : public admin::AdminView {
   // One line per source and target: counts only, no data.
   std::vector<std::string> summary() const;
 
-  // admin::AdminView (gateway_view.cpp)
-  bool ready() const override;
-  void write_metrics(admin::PrometheusText& out) const override;
-  sdk::Value status() const override;
-  sdk::Value plugins() const override;
-  sdk::Value routes() const override;
+  // After stop(): hands the config back (so a failed reload can start the
+  // previous one again). The gateway must not be started afterwards.
+  CheckedConfig take_config() { return std::move(checked_); }
+  const CheckedConfig& checked_config() const { return checked_; }
+
+  // What the admin API shows (gateway_view.cpp): see admin::AdminView.
+  bool ready() const;
+  void write_metrics(admin::PrometheusText& out) const;
+  sdk::Value status() const;
+  sdk::Value plugins() const;
+  sdk::Value routes() const;
+
+  // Dead letters (gateway_dead_letters.cpp): see admin::AdminView.
+  sdk::Value dlq_summary() const;
+  sdk::Status dlq_entries(const std::string& target, std::size_t offset, std::size_t limit, sdk::Value& out) const;
+  sdk::Status dlq_replay(const admin::DeadLetterSelection& which,
+                         const std::function<void(std::uint64_t, std::uint64_t)>& progress, std::uint64_t& replayed);
+  sdk::Status dlq_drop(const admin::DeadLetterSelection& which, std::uint64_t& dropped);
 
  private:
   Gateway() = default;

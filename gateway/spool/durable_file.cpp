@@ -65,4 +65,31 @@ sdk::Status append_durable(const std::string& path, std::string_view content) {
   return s;
 }
 
+ReplacementFile::~ReplacementFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+sdk::Status ReplacementFile::open() {
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd_ < 0) return sdk::Status::Unavailable(errno_message("open", tmp_));
+  return sdk::Status::Ok();
+}
+
+sdk::Status ReplacementFile::append(std::string_view data) { return write_all(fd_, data, tmp_); }
+
+sdk::Status ReplacementFile::commit() {
+  if (::fsync(fd_) != 0) return sdk::Status::Unavailable(errno_message("fsync", tmp_));
+  ::close(fd_);
+  fd_ = -1;
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    sdk::Status s = sdk::Status::Unavailable(errno_message("rename", tmp_));
+    ::unlink(tmp_.c_str());
+    return s;
+  }
+  return sync_dir(std::filesystem::path(path_).parent_path().string());
+}
+
 }  // namespace medgate::spool

@@ -14,6 +14,22 @@ sdk::Status ensure_dir(const std::string& dir);
 sdk::Status write_file_atomic(const std::string& path, std::string_view content);
 // Appends to `path` (created 0600) and fdatasyncs before returning.
 sdk::Status append_durable(const std::string& path, std::string_view content);
+// Writes a file that replaces `path` in one step when committed (a temp file
+// beside it, fsynced, renamed over it); without commit() nothing changes.
+class ReplacementFile {
+ public:
+  explicit ReplacementFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {}
+  ~ReplacementFile();
+  ReplacementFile(const ReplacementFile&) = delete;
+  ReplacementFile& operator=(const ReplacementFile&) = delete;
+  sdk::Status open();
+  sdk::Status append(std::string_view data);
+  sdk::Status commit();
+
+ private:
+  std::string path_, tmp_;
+  int fd_ = -1;
+};
 // fsyncs a directory so that renames and creations in it survive a crash.
 sdk::Status sync_dir(const std::string& dir);
 // "open(path): <strerror>" for the current errno.

@@ -53,7 +53,7 @@ pass "/metrics parses (prometheus_client) and counts $N accepted and delivered"
 
 # /api/ needs a bearer token; roles gate what it may do.
 [ "$(http_code GET "$ADMIN_URL/api/v1/status")" = 401 ] || fail "/api/v1/status without a token was not refused with 401"
-curl -s -D - -o /dev/null "$ADMIN_URL/api/v1/routes" | grep -qi '^WWW-Authenticate: Bearer' || fail "401 lacks WWW-Authenticate"
+curl -s -D - -o /dev/null "$ADMIN_URL/api/v1/routes" | grep -i '^WWW-Authenticate: Bearer' > /dev/null || fail "401 lacks WWW-Authenticate"
 [ "$(http_code GET "$ADMIN_URL/api/v1/status" -H "Authorization: Bearer wrong-token-0123456789")" = 401 ] || fail "a wrong token was accepted"
 [ "$(http_code GET "$ADMIN_URL/api/v1/nonexistent")" = 401 ] || fail "unknown /api/ path answered before authentication"
 [ "$(http_code GET "$ADMIN_URL/api/v1/status" -u "admin:$(cat "$KEYS/admin-admin.token")")" = 401 ] || fail "Basic auth accepted"
@@ -72,8 +72,8 @@ pass "/api/ refuses without a valid bearer token (401), 404/405 after auth, audi
 # medgatectl uses the API with a token file.
 "${CTL[@]}" --token-file "$KEYS/admin-auditor.token" status > "$WORK/status.txt" || fail "medgatectl status failed"
 grep -q analytics "$WORK/status.txt" || fail "medgatectl status does not list the target"
-"${CTL[@]}" --token-file "$KEYS/admin-auditor.token" routes | grep -q his-to-analytics || fail "medgatectl routes"
-"${CTL[@]}" --token-file "$KEYS/admin-auditor.token" plugins | grep -q '^file' || fail "medgatectl plugins"
+"${CTL[@]}" --token-file "$KEYS/admin-auditor.token" routes | grep his-to-analytics > /dev/null || fail "medgatectl routes"
+"${CTL[@]}" --token-file "$KEYS/admin-auditor.token" plugins | grep '^file' > /dev/null || fail "medgatectl plugins"
 echo "not-a-valid-token-but-long-enough" > "$WORK/bad.token"; chmod 600 "$WORK/bad.token"
 rc=0; "${CTL[@]}" --token-file "$WORK/bad.token" status 2> "$WORK/ctl.err" || rc=$?
 [ "$rc" -eq 1 ] || fail "medgatectl with a bad token exited $rc, expected 1"

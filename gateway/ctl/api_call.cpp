@@ -1,0 +1,90 @@
+#include "ctl/api_call.h"
+
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "ctl/admin_client.h"
+#include "medgate/sdk/json.h"
+
+namespace medgate::ctl {
+
+int usage_error(const std::string& msg) {
+  std::cerr << "medgatectl: " << msg << "\n(see medgatectl --help)\n";
+  return 2;
+}
+
+int api_call(const ApiTarget& at, const ApiCall& call, sdk::Value& doc, int* status) {
+  AdminEndpoint ep;
+  if (auto s = find_admin_endpoint(at.config, at.token_file, ep); !s.ok()) {
+    std::cerr << "medgatectl: " << s.message() << "\n";
+    return 1;
+  }
+  AdminResponse res;
+  if (auto s = admin_request(ep, call.method, call.path, call.body, res, call.timeout, call.on_line); !s.ok()) {
+    std::cerr << "medgatectl: " << s.message() << "\n";
+    return 1;
+  }
+  if (status) *status = res.status;
+  sdk::Value body;
+  // A streamed answer is NDJSON: its last line is the result.
+  std::string last = res.body;
+  if (call.on_line) {
+    while (!last.empty() && last.back() == '\n') last.pop_back();
+    last = last.substr(last.rfind('\n') == std::string::npos ? 0 : last.rfind('\n') + 1);
+  }
+  bool parsed = sdk::parse_json(last, body).ok();
+  bool accepted = false;
+  for (int a : call.accept) accepted |= a == res.status;
+  if (!accepted) {
+    const sdk::Value* err = parsed ? body.find("error") : nullptr;
+    std::cerr << "medgatectl: " << call.method << " " << call.path << ": HTTP " << res.status << ": "
+              << (err && err->is_string() ? err->as_string() : std::string("(no reason given)")) << "\n";
+    return 1;
+  }
+  if (!parsed) {
+    std::cerr << "medgatectl: " << call.path << ": the answer is not JSON\n";
+    return 1;
+  }
+  doc = std::move(body);
+  return 0;
+}
+
+std::string str(const sdk::Value& v, const char* key) {
+  const sdk::Value* f = v.find(key);
+  if (!f) return "-";
+  if (f->is_string()) return f->as_string();
+  if (f->is_bool()) return f->as_bool() ? "yes" : "no";
+  if (f->is_int()) return std::to_string(f->as_int());
+  if (f->is_number()) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(1) << f->as_double();
+    return o.str();
+  }
+  if (f->is_array()) {
+    std::string out;
+    for (const auto& e : f->as_array()) out += (out.empty() ? "" : ",") + (e.is_string() ? e.as_string() : sdk::to_json(e));
+    return out;
+  }
+  return sdk::to_json(*f);
+}
+
+const sdk::Value::Array& items(const sdk::Value& doc, const char* key) {
+  static const sdk::Value::Array kNone;
+  const sdk::Value* v = doc.find(key);
+  return v && v->is_array() ? v->as_array() : kNone;
+}
+
+bool take_json_flag(const std::vector<std::string>& args, const char* cmd, bool& json, int& rc) {
+  json = false;
+  for (const auto& a : args) {
+    if (a == "--json") json = true;
+    else {
+      rc = usage_error(std::string(cmd) + ": unexpected argument '" + a + "'");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace medgate::ctl

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The dead-letter queue end to end: a target that refuses some records for
+# good puts them in the DLQ with the reason; medgatectl dlq list/show/drop/
+# replay work on it through the admin API with the operator role (an auditor
+# sees counts only); after the receiver is fixed, a replay delivers every
+# remaining dead letter exactly once.
+source "$(dirname "$0")/lib.sh"
+make_key "$WORK/keys/k.key"
+for role in operator auditor; do make_key "$WORK/keys/$role.token"; done
+PORT=$(free_port)
+cat > "$WORK/medgate.yaml" <<YAML
+state_dir: state
+plugin_dirs: [$BUILD_DIR/tests/plugins]
+keys: [{id: k, file: keys/k.key}]
+identity: {key: k}
+admin:
+  enabled: true
+  listen: 127.0.0.1:$PORT
+  tokens:
+    - {file: keys/operator.token, role: operator}
+    - {file: keys/auditor.token, role: auditor}
+sources:
+  inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}
+targets:
+  picky: {plugin: picky, batch_max: 50, config: {reject_containing: "-bad-", accept_when_exists: fixed, out: delivered.txt}}
+routes:
+  - {name: all, from: [inbox], to: [picky], policy: p}
+policies:
+  p:
+    purpose: analytics
+    rules: [{field: patient.gender, method: keep}]
+YAML
+CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/operator.token")
+AUDITOR=(-H "Authorization: Bearer $(cat "$WORK/keys/auditor.token")")
+
+N=1000 BAD=100
+for i in $(seq 1 $N); do
+  id="r$i"; [ $((i % 10)) -eq 0 ] && id="r-bad-$i"
+  echo "{\"source_record_id\":\"$id\",\"event_type\":\"visit\",\"occurred_at\":\"2026-01-01T00:00:00Z\",\"patient\":{\"gender\":\"female\"}}"
+done > "$WORK/in.ndjson"
+start_daemon "$WORK/medgate.yaml"
+write_inbox_file "$WORK/in.ndjson" "$WORK/inbox" a.ndjson
+delivered() { [ -f "$WORK/delivered.txt" ] && [ "$(sort -u "$WORK/delivered.txt" | wc -l)" -eq "$1" ]; }
+dlq_entries() { "${CTL[@]}" dlq list --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["targets"][0]["entries"])'; }
+wait_until 60 delivered $((N - BAD)) || fail "expected $((N - BAD)) delivered"
+dlq_has() { [ "$(dlq_entries)" = "$1" ]; }
+wait_until 30 dlq_has $BAD || fail "expected $BAD dead letters, have $(dlq_entries)"
+pass "$((N - BAD)) delivered, $BAD refused records dead-lettered"
+
+"${CTL[@]}" dlq list | grep -E "^picky +$BAD " > /dev/null || fail "dlq list table: $("${CTL[@]}" dlq list)"
+"${CTL[@]}" dlq show picky --limit 3 > "$WORK/show.txt" || fail "dlq show failed"
+[ "$(grep -c "picky target: HTTP 422" "$WORK/show.txt")" -eq 3 ] || fail "dlq show lacks the reasons: $(cat "$WORK/show.txt")"
+grep -q "entries 1-3 of $BAD" "$WORK/show.txt" || fail "dlq show header: $(head -1 "$WORK/show.txt")"
+"${CTL[@]}" dlq show picky --offset 99 --json > "$WORK/last.json"
+[ "$(wc -l < "$WORK/last.json")" -eq 1 ] || fail "offset 99 of 100 should give one entry"
+grep -q 'r-bad-1000' "$WORK/last.json" || fail "the last entry is not the last refused record"
+pass "dlq list and show (reasons, paging, payloads in --json)"
+
+[ "$(http_code GET "http://127.0.0.1:$PORT/api/v1/dlq" "${AUDITOR[@]}")" = 200 ] || fail "auditor cannot see DLQ counts"
+[ "$(http_code GET "http://127.0.0.1:$PORT/api/v1/dlq/picky" "${AUDITOR[@]}")" = 403 ] || fail "auditor can read DLQ payloads"
+[ "$(http_code POST "http://127.0.0.1:$PORT/api/v1/dlq/picky/replay" "${AUDITOR[@]}" -d '{}')" = 403 ] || fail "auditor can replay"
+[ "$(http_code POST "http://127.0.0.1:$PORT/api/v1/dlq/picky/drop" -d '{"all":true}')" = 401 ] || fail "drop without a token"
+rc=0; "${CTL[@]}" dlq show nosuch 2> "$WORK/err.txt" || rc=$?
+[ $rc -eq 1 ] && grep -q "no target named 'nosuch'" "$WORK/err.txt" || fail "unknown target: rc=$rc $(cat "$WORK/err.txt")"
+rc=0; "${CTL[@]}" dlq drop picky 2> /dev/null || rc=$?
+[ $rc -eq 2 ] || fail "dlq drop without --all or --key must be a usage error (got $rc)"
+pass "roles: auditor sees counts only; operator changes; unknown target and unsafe drop refused"
+
+# Drop one by key; it is gone for good and never delivered.
+KEY=$(/usr/bin/python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["idempotency_key"])' "$WORK/last.json")
+"${CTL[@]}" dlq drop picky --key "$KEY" | grep "dropped 1 dead letter of picky" > /dev/null || fail "drop by key"
+[ "$(dlq_entries)" = $((BAD - 1)) ] || fail "after dropping one: $(dlq_entries) left"
+pass "dropped one dead letter by key"
+
+# The receiver is fixed: replay the rest; each arrives once.
+touch "$WORK/fixed"
+"${CTL[@]}" dlq replay picky --all > "$WORK/replay.out" 2> "$WORK/replay.err" || fail "replay failed: $(cat "$WORK/replay.err")"
+grep -q "replayed $((BAD - 1)) dead letters of picky" "$WORK/replay.out" || fail "replay said: $(cat "$WORK/replay.out")"
+grep -q "replaying: $((BAD - 1)) of $((BAD - 1))" "$WORK/replay.err" || fail "replay showed no progress: $(cat "$WORK/replay.err")"
+wait_until 60 delivered $((N - 1)) || fail "replayed records not delivered: $(sort -u "$WORK/delivered.txt" | wc -l)"
+[ "$(wc -l < "$WORK/delivered.txt")" -eq $((N - 1)) ] || fail "duplicates: $(wc -l < "$WORK/delivered.txt") lines"
+grep -qx "$KEY" "$WORK/delivered.txt" && fail "the dropped record was delivered"
+[ "$(dlq_entries)" = 0 ] || fail "DLQ not empty after replay"
+pass "replay delivered the $((BAD - 1)) remaining dead letters exactly once"
+
+curl -sf "http://127.0.0.1:$PORT/metrics" -o "$WORK/metrics.txt" || fail "/metrics failed"
+grep -q "^medgate_target_records_total{target=\"picky\",outcome=\"dead_lettered\"} $BAD$" "$WORK/metrics.txt" \
+  || fail "metrics do not count $BAD dead-lettered: $(grep medgate_target_records_total "$WORK/metrics.txt")"
+stop_daemon
+pass "dead-letter queue"

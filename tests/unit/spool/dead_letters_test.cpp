@@ -1,0 +1,106 @@
+#include "spool/dead_letters.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "../temp_dir.h"
+
+namespace medgate::spool {
+namespace {
+
+SpoolEntry entry(const std::string& key) { return {key, "p-" + key, "{\"k\":\"" + key + "\"}", 0}; }
+
+std::vector<std::string> keys_of(const DeadLetters& dlq, const std::string& target) {
+  std::vector<DeadLetter> all;
+  std::uint64_t total = 0;
+  EXPECT_TRUE(dlq.read(target, 0, 1000, all, total).ok());
+  std::vector<std::string> keys;
+  for (const auto& d : all) keys.push_back(d.idempotency_key);
+  return keys;
+}
+
+TEST(DeadLetters, KeepsEntriesWithReasonAndCountsThem) {
+  testing::TempDir dir;
+  DeadLetters dlq(dir / "dlq");
+  ASSERT_TRUE(dlq.open().ok());
+  for (const char* k : {"a", "b", "c"}) ASSERT_TRUE(dlq.add("t", entry(k), std::string("bad ") + k).ok());
+  DeadLetterStats st;
+  ASSERT_TRUE(dlq.stats("t", st).ok());
+  EXPECT_EQ(st.entries, 3u);
+  EXPECT_GT(st.bytes, 0u);
+  EXPECT_FALSE(st.oldest.empty());
+  std::vector<DeadLetter> page;
+  std::uint64_t total = 0;
+  ASSERT_TRUE(dlq.read("t", 1, 1, page, total).ok());
+  EXPECT_EQ(total, 3u);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].idempotency_key, "b");
+  EXPECT_EQ(page[0].partition_key, "p-b");
+  EXPECT_EQ(page[0].reason, "bad b");
+  EXPECT_EQ(page[0].payload, "{\"k\":\"b\"}");
+  ASSERT_TRUE(dlq.stats("other", st).ok());
+  EXPECT_EQ(st.entries, 0u);
+}
+
+TEST(DeadLetters, RemovesSelectedKeysAfterTheSinkTookThem) {
+  testing::TempDir dir;
+  DeadLetters dlq(dir / "dlq");
+  ASSERT_TRUE(dlq.open().ok());
+  for (const char* k : {"a", "b", "c", "d"}) ASSERT_TRUE(dlq.add("t", entry(k), "r").ok());
+  std::vector<std::string> sunk;
+  std::uint64_t selected = 0, removed = 0;
+  auto sink = [&](const std::vector<DeadLetter>& chunk, std::uint64_t total) {
+    EXPECT_EQ(total, 2u);
+    for (const auto& d : chunk) sunk.push_back(d.idempotency_key);
+    return sdk::Status::Ok();
+  };
+  ASSERT_TRUE(dlq.remove("t", {"b", "d", "zz"}, 10, sink, selected, removed).ok());
+  EXPECT_EQ(selected, 2u);
+  EXPECT_EQ(removed, 2u);
+  EXPECT_EQ(sunk, (std::vector<std::string>{"b", "d"}));
+  EXPECT_EQ(keys_of(dlq, "t"), (std::vector<std::string>{"a", "c"}));
+}
+
+TEST(DeadLetters, ARefusingSinkKeepsItsChunkAndEverythingAfter) {
+  testing::TempDir dir;
+  DeadLetters dlq(dir / "dlq");
+  ASSERT_TRUE(dlq.open().ok());
+  for (const char* k : {"a", "b", "c", "d", "e"}) ASSERT_TRUE(dlq.add("t", entry(k), "r").ok());
+  int calls = 0;
+  auto sink = [&](const std::vector<DeadLetter>&, std::uint64_t) {
+    return ++calls == 1 ? sdk::Status::Ok() : sdk::Status::Exhausted("spool full");
+  };
+  std::uint64_t selected = 0, removed = 0;
+  sdk::Status s = dlq.remove("t", {}, 2, sink, selected, removed);
+  EXPECT_EQ(s.code(), sdk::StatusCode::resource_exhausted);
+  EXPECT_EQ(selected, 5u);
+  EXPECT_EQ(removed, 2u);
+  auto left = keys_of(dlq, "t");
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"c", "d", "e"}));
+}
+
+TEST(DeadLetters, UnreadableLinesAreCountedAndNeverRemoved) {
+  testing::TempDir dir;
+  DeadLetters dlq(dir / "dlq");
+  ASSERT_TRUE(dlq.open().ok());
+  ASSERT_TRUE(dlq.add("t", entry("a"), "r").ok());
+  { std::ofstream(dlq.file_for("t"), std::ios::app) << "not json\n"; }
+  ASSERT_TRUE(dlq.add("t", entry("b"), "r").ok());
+  DeadLetterStats st;
+  ASSERT_TRUE(dlq.stats("t", st).ok());
+  EXPECT_EQ(st.entries, 2u);
+  EXPECT_EQ(st.unreadable, 1u);
+  std::uint64_t selected = 0, removed = 0;
+  auto discard = [](const std::vector<DeadLetter>&, std::uint64_t) { return sdk::Status::Ok(); };
+  ASSERT_TRUE(dlq.remove("t", {}, 10, discard, selected, removed).ok());
+  EXPECT_EQ(removed, 2u);
+  std::ifstream in(dlq.file_for("t"));
+  std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rest, "not json\n");
+}
+
+}  // namespace
+}  // namespace medgate::spool
