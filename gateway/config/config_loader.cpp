@@ -271,6 +271,7 @@ class ConfigBuilder {
       if (r.take_int("batch_max", batch, 1, 100000)) t.batch_max = static_cast<std::size_t>(batch);
       r.take_duration("retry_initial", t.retry_initial_ms, 1);
       r.take_duration("retry_max", t.retry_max_ms, 1);
+      r.take_int("circuit_failures", t.circuit_failures, 1, 1000);
       if (t.retry_initial_ms > t.retry_max_ms)
         ctx_.error(r.key_mark("retry_initial"), "'" + r.path_of("retry_initial") + "' must not exceed retry_max");
       if (read_instance(r, name, m, false, t)) cfg_.targets.emplace(name, std::move(t));

@@ -87,6 +87,10 @@ void Gateway::write_metrics(admin::PrometheusText& out) const {
     out.sample("medgate_target_records_total", {{"target", t->instance_name()}, {"outcome", "dead_lettered"}},
                static_cast<double>(c.dead_lettered.load()));
   }
+  out.family("medgate_target_circuit_open", "gauge",
+             "1 while the target's circuit is open (its peer failed circuit_failures attempts in a row)");
+  for (const auto& t : targets_)
+    out.sample("medgate_target_circuit_open", {{"target", t->instance_name()}}, t->counters().circuit_open ? 1 : 0);
   out.family("medgate_target_retries_total", "counter", "Delivery attempts that ended in a retry");
   for (const auto& t : targets_)
     out.sample("medgate_target_retries_total", {{"target", t->instance_name()}},
@@ -160,6 +164,7 @@ sdk::Value Gateway::status() const {
     v["delivered"] = static_cast<std::int64_t>(c.delivered.load());
     v["dead_lettered"] = static_cast<std::int64_t>(c.dead_lettered.load());
     v["retries"] = static_cast<std::int64_t>(c.retries.load());
+    v["circuit"] = c.circuit_open ? "open" : "closed";
     v["spool_disk_bytes"] = static_cast<std::int64_t>(spools_.at(t->instance_name())->disk_bytes());
     v["oldest_waiting_seconds"] = age_seconds(c.oldest_waiting_ms.load(), now_ms);
     targets.push_back(std::move(v));

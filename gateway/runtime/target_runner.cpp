@@ -10,7 +10,12 @@ using namespace std::chrono;
 
 TargetRunner::TargetRunner(const config::TargetConfig& config, std::shared_ptr<sdk::Target> target,
                            std::string state_dir, spool::TargetSpool& spool, spool::DeadLetters& dlq)
-    : config_(config), target_(std::move(target)), state_dir_(std::move(state_dir)), spool_(spool), dlq_(dlq) {}
+    : config_(config),
+      target_(std::move(target)),
+      state_dir_(std::move(state_dir)),
+      spool_(spool),
+      dlq_(dlq),
+      circuit_(config.circuit_failures) {}
 
 TargetRunner::~TargetRunner() {
   stop_.request();
@@ -54,11 +59,14 @@ milliseconds TargetRunner::next_backoff() {
   return milliseconds(half + static_cast<long>(jitter_() % static_cast<unsigned long>(half + 1)));
 }
 
-std::size_t TargetRunner::deliver_once(std::vector<spool::TargetSpool::ReadEntry>& batch, std::string& retry_reason) {
+std::size_t TargetRunner::deliver_once(std::vector<spool::TargetSpool::ReadEntry>& batch, std::size_t count,
+                                       std::string& retry_reason) {
   std::vector<sdk::Delivery> deliveries;
-  deliveries.reserve(batch.size());
-  for (const auto& e : batch)
-    deliveries.push_back({e.entry.idempotency_key, e.entry.partition_key, e.entry.payload});
+  deliveries.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto& e = batch[i].entry;
+    deliveries.push_back({e.idempotency_key, e.partition_key, e.payload});
+  }
   std::vector<sdk::Outcome> outcomes;
   sdk::Status s = plugin_host::guarded(config_.plugin, "Target::deliver", [&] { outcomes = target_->deliver(deliveries); });
   if (!s.ok()) {
@@ -136,18 +144,35 @@ void TargetRunner::run() {
       counters_.oldest_waiting_ms = batch.front().entry.accepted_unix_ms;
     }
     std::string retry_reason;
-    std::size_t done = deliver_once(batch, retry_reason);
+    const std::size_t attempt = circuit_.batch_limit(batch.size());
+    std::size_t done = deliver_once(batch, attempt, retry_reason);
     if (done > 0) {
       if (sdk::Status s = spool_.acknowledge(batch[done - 1].end); !s.ok())
         log(sdk::LogLevel::error, "cannot save the delivery cursor: " + s.message());
       batch.erase(batch.begin(), batch.begin() + static_cast<long>(done));
       counters_.oldest_waiting_ms = batch.empty() ? 0 : batch.front().entry.accepted_unix_ms;
     }
-    if (!batch.empty()) {
+    switch (circuit_.record(done > 0)) {
+      case CircuitBreaker::Change::opened:
+        counters_.circuit_open = true;
+        log(sdk::LogLevel::error, "circuit open after " + std::to_string(circuit_.consecutive_failures()) +
+                                      " failed attempts in a row (" + retry_reason +
+                                      "); probing with one record at a time until it delivers");
+        break;
+      case CircuitBreaker::Change::closed:
+        counters_.circuit_open = false;
+        log(sdk::LogLevel::info, "circuit closed: the probe was delivered; back to batches");
+        break;
+      case CircuitBreaker::Change::none:
+        break;
+    }
+    if (!retry_reason.empty()) {
       ++counters_.retries;
       auto wait = next_backoff();
-      log(sdk::LogLevel::warning, "delivery failed (" + retry_reason + "); " + std::to_string(batch.size()) +
-                                      " records will be retried in " + std::to_string(wait.count()) + " ms");
+      // While the circuit is open its opening said it all: keep the log quiet.
+      log(circuit_.open() ? sdk::LogLevel::debug : sdk::LogLevel::warning,
+          "delivery failed (" + retry_reason + "); " + std::to_string(batch.size()) + " records will be retried in " +
+              std::to_string(wait.count()) + " ms");
       if (draining_ && steady_clock::now() + wait >= deadline_) break;
       if (stop_.wait_for(wait)) break;
     } else {

@@ -1,7 +1,8 @@
 // Delivers one target's spool on its own thread: reads batches from the spool
 // cursor, calls Target::deliver() (guarded), acknowledges delivered and
 // dead-lettered records, and retries the rest with exponential backoff and
-// jitter. A slow or failing target delays only itself.
+// jitter, behind a circuit breaker (probes of one record while the peer is
+// down). A slow or failing target delays only itself.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include "admin/latency_histogram.h"
 #include "config/gateway_config.h"
 #include "medgate/sdk/plugin.h"
+#include "runtime/circuit_breaker.h"
 #include "runtime/stop_signal.h"
 #include "spool/dead_letters.h"
 #include "spool/target_spool.h"
@@ -28,6 +30,7 @@ struct TargetCounters {
   admin::LatencyHistogram latency;
   // accepted_unix_ms of the oldest record not yet delivered (0: none waiting).
   std::atomic<std::int64_t> oldest_waiting_ms{0};
+  std::atomic<bool> circuit_open{false};
 };
 
 class TargetRunner : public sdk::TargetContext {
@@ -62,8 +65,11 @@ class TargetRunner : public sdk::TargetContext {
  private:
   void loop();  // run(), then signals finished_
   void run();
-  // Delivers `batch` once; returns how many leading entries are done (delivered or dead-lettered).
-  std::size_t deliver_once(std::vector<spool::TargetSpool::ReadEntry>& batch, std::string& retry_reason);
+  // Delivers the first `count` entries of `batch` once; returns how many
+  // leading entries are done (delivered or dead-lettered); sets
+  // `retry_reason` when the target asked for a retry.
+  std::size_t deliver_once(std::vector<spool::TargetSpool::ReadEntry>& batch, std::size_t count,
+                           std::string& retry_reason);
   std::chrono::milliseconds next_backoff();
 
   const config::TargetConfig config_;
@@ -79,6 +85,7 @@ class TargetRunner : public sdk::TargetContext {
   std::thread thread_;
   TargetCounters counters_;
   std::chrono::milliseconds backoff_{0};
+  CircuitBreaker circuit_;
   std::minstd_rand jitter_{std::random_device{}()};
 };
 

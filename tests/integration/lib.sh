@@ -74,3 +74,12 @@ use_admin_port() {
 
 # http_code METHOD URL [CURL ARGS...]: the HTTP status code only.
 http_code() { local m=$1 u=$2; shift 2; curl -s -o /dev/null -w '%{http_code}' -X "$m" "$@" "$u"; }
+
+# metric 'NAME{LABELS}': that sample's value in $ADMIN_URL/metrics (nothing
+# when absent). Fetched to a file first: `curl | grep -q` can fail by SIGPIPE.
+metric() {
+  curl -sf "$ADMIN_URL/metrics" -o "$WORK/.metrics" || return 1
+  awk -v m="$1" '$1 == m { print $2 }' "$WORK/.metrics"
+}
+# metric_is 'NAME{LABELS}' VALUE: succeeds when the sample has that value.
+metric_is() { [ "$(metric "$1")" = "$2" ]; }

@@ -4,8 +4,13 @@
 //          accepted the connection and never answers);
 //   down - every record is answered "retry later" (a peer that is down);
 //   deaf - deliver() never returns, not even when asked to stop (a plugin
-//          stuck in a blocking call without a timeout).
+//          stuck in a blocking call without a timeout);
+//   down_until - like down until the file `until_exists` exists, then every
+//          record is delivered (a peer that comes back). Each call logs how
+//          many records it was given.
 #include <medgate/sdk/export.h>
+
+#include <sys/stat.h>
 
 #include <chrono>
 #include <future>
@@ -15,7 +20,7 @@ using namespace medgate::sdk;
 
 class StallingTarget : public Target {
  public:
-  explicit StallingTarget(std::string mode) : mode_(std::move(mode)) {}
+  StallingTarget(std::string mode, std::string until) : mode_(std::move(mode)), until_(std::move(until)) {}
   Status start(TargetContext& ctx) override {
     ctx_ = &ctx;
     return Status::Ok();
@@ -24,6 +29,13 @@ class StallingTarget : public Target {
     if (mode_ == "deaf") {
       ctx_->log(LogLevel::info, "stalling: deaf, never returning");
       std::promise<void>().get_future().wait();
+    }
+    if (mode_ == "down_until") {
+      struct stat st {};
+      const bool up = ::stat(until_.c_str(), &st) == 0;
+      ctx_->log(LogLevel::info, "stalling: given " + std::to_string(batch.size()) + " records while " +
+                                    (up ? "up" : "down"));
+      if (up) return std::vector<Outcome>(batch.size());
     }
     if (mode_ == "hang") {
       ctx_->log(LogLevel::info, "stalling: holding a batch of " + std::to_string(batch.size()) + " until stop");
@@ -37,7 +49,7 @@ class StallingTarget : public Target {
   }
 
  private:
-  std::string mode_;
+  std::string mode_, until_;
   TargetContext* ctx_ = nullptr;
 };
 
@@ -47,14 +59,16 @@ PluginDefinition define_plugin() {
   d.version = "1.0.0";
   d.description = "test target that hangs or is down";
   d.target = std::make_unique<KindSpec<Target>>();
-  d.target->options = {{"mode", OptionType::string, "hang, down or deaf", Value("hang"), false}};
+  d.target->options = {{"mode", OptionType::string, "hang, down, deaf or down_until", Value("hang"), false},
+                       {"until_exists", OptionType::path, "down_until: the file that brings it up", Value(""), false}};
   d.target->validate = [](const PluginConfig& c) -> Status {
     const std::string m = c.get_string("mode");
-    return m == "hang" || m == "down" || m == "deaf" ? Status::Ok()
-                                                     : Status::Invalid("mode must be hang, down or deaf, not '" + m + "'");
+    return m == "hang" || m == "down" || m == "deaf" || m == "down_until"
+               ? Status::Ok()
+               : Status::Invalid("mode must be hang, down, deaf or down_until, not '" + m + "'");
   };
   d.target->create = [](const PluginConfig& c) -> std::unique_ptr<Target> {
-    return std::make_unique<StallingTarget>(c.get_string("mode"));
+    return std::make_unique<StallingTarget>(c.get_string("mode"), c.get_string("until_exists"));
   };
   return d;
 }
