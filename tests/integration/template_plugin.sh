@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 P="$WORK/prefix"
 cmake --install "$BUILD_DIR" --prefix "$P" > "$WORK/install.log" || fail "cmake --install failed"
 for f in bin/medgated bin/medgatectl lib/medgate/plugins/file.so include/medgate/sdk/plugin.h \
-         include/medgate/sdk/export.h lib/cmake/medgate_sdk/medgate_sdkConfig.cmake share/medgate/plugin-template/CMakeLists.txt; do
+         include/medgate/sdk/export.h include/medgate/testkit/fake_source_context.h lib/cmake/medgate_sdk/medgate_sdkConfig.cmake share/medgate/plugin-template/CMakeLists.txt; do
   [ -e "$P/$f" ] || fail "install tree lacks $f"
 done
 pass "install tree has binaries, bundled plugins, SDK headers and CMake package"
@@ -17,7 +17,9 @@ cmake -S "$WORK/my-plugin" -B "$WORK/my-plugin/build" -DCMAKE_PREFIX_PATH="$P" >
 cmake --build "$WORK/my-plugin/build" >> "$WORK/tpl.log" 2>&1 || { cat "$WORK/tpl.log"; fail "template build failed"; }
 cmake --install "$WORK/my-plugin/build" --prefix "$P" >> "$WORK/tpl.log" 2>&1 || fail "template install failed"
 [ -f "$P/lib/medgate/plugins/template_source.so" ] || fail "template plugin not installed"
-pass "template built out of tree against the installed SDK"
+(cd "$WORK/my-plugin/build" && ctest --output-on-failure) > "$WORK/tpl-test.log" 2>&1 || { cat "$WORK/tpl-test.log"; fail "the template's own test failed"; }
+grep -q "100% tests passed, 0 tests failed out of 1" "$WORK/tpl-test.log" || fail "the template's test did not run: $(cat "$WORK/tpl-test.log")"
+pass "template built out of tree against the installed SDK; its test-kit test passes"
 
 make_key "$WORK/keys/k.key"
 cat > "$WORK/medgate.yaml" <<YAML

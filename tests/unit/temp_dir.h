@@ -1,8 +1,11 @@
-// A scratch directory removed at the end of a test.
+// A scratch directory removed at the end of a test, and files in it.
 #pragma once
+
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace medgate::testing {
@@ -23,5 +26,11 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// write_file PATH TEXT [MODE]: a test file, by default private like a secret.
+inline void write_file(const std::string& path, const std::string& text, mode_t mode = 0600) {
+  std::ofstream(path, std::ios::trunc) << text;
+  ::chmod(path.c_str(), mode);
+}
 
 }  // namespace medgate::testing

@@ -2,38 +2,19 @@
 // checks its definition: name, version, declared options, validate hooks.
 #include <gtest/gtest.h>
 
-#include <boost/dll/shared_library.hpp>
-
-#include "medgate/sdk/export.h"
+#include "medgate/testkit/plugin_config.h"
+#include "medgate/testkit/plugin_library.h"
 
 namespace {
 using namespace medgate::sdk;
 
 class FilePlugin : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    library_ = new boost::dll::shared_library(FILE_PLUGIN_PATH, boost::dll::load_mode::rtld_local);
+  static const PluginDefinition& definition() { return medgate::testkit::load_plugin_definition(FILE_PLUGIN_PATH); }
+  static PluginConfig config_with(const OptionList& options, const Value& values) {
+    return medgate::testkit::config_with_defaults(options, values);
   }
-  // The library stays loaded: objects from it may outlive a test.
-  static const PluginDefinition& definition() {
-    auto abi = library_->get_alias<detail::AbiFn>("medgate_plugin_abi");
-    EXPECT_STREQ(abi()->build_id, MEDGATE_SDK_BUILD_ID);
-    auto define = library_->get_alias<detail::DefinitionFn>("medgate_plugin_definition");
-    std::string error;
-    const PluginDefinition* d = define(&error);
-    EXPECT_NE(d, nullptr) << error;
-    return *d;
-  }
-  static PluginConfig config_with(const OptionList& options, Value overrides) {
-    Value v = Value::object();
-    for (const Option& o : options)
-      if (!o.default_value.is_null()) v[o.name] = o.default_value;
-    for (auto& [k, val] : overrides.as_object()) v[k] = val;
-    return PluginConfig(std::move(v));
-  }
-  static boost::dll::shared_library* library_;
 };
-boost::dll::shared_library* FilePlugin::library_ = nullptr;
 
 std::vector<std::string> names(const OptionList& options) {
   std::vector<std::string> out;

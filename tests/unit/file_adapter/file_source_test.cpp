@@ -7,13 +7,13 @@
 #include <thread>
 
 #include "../temp_dir.h"
-#include "fake_source_context.h"
+#include "medgate/testkit/fake_source_context.h"
 
 namespace medgate::file_adapter {
 namespace {
 
 namespace fs = std::filesystem;
-using medgate::testing::FakeSourceContext;
+using medgate::testkit::FakeSourceContext;
 using medgate::testing::TempDir;
 using Ids = std::vector<std::string>;
 

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "../temp_dir.h"
-#include "fake_source_context.h"
+#include "medgate/testkit/fake_source_context.h"
 
 namespace medgate::file_adapter {
 namespace {
@@ -64,7 +64,7 @@ class FileTargetTest : public ::testing::Test {
   std::string out() const { return dir_ / "out"; }
 
   TempDir dir_;
-  medgate::testing::FakeSourceContext ctx_{dir_.path()};
+  medgate::testkit::FakeSourceContext ctx_{dir_.path()};
 };
 
 TEST_F(FileTargetTest, LinesIntactAndOpenUntilStop) {

@@ -1,47 +1,29 @@
-// A SourceContext for tests: records what a source emits and quarantines,
-// can refuse or reject, and lets a test wait (without sleeping) until the
-// source has done something.
+// medgate plugin test kit: a SourceContext for a source plugin's tests. It
+// records what the source emits and quarantines, can refuse a batch (as the
+// host does when the spool is full) or reject single records, and lets a test
+// wait, without sleeping, until the source has done something.
 #pragma once
 
-#include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "medgate/sdk/json.h"
 #include "medgate/sdk/plugin.h"
+#include "medgate/sdk/value.h"
+#include "medgate/testkit/fake_context.h"
 
-namespace medgate::testing {
+namespace medgate::testkit {
 
-class FakeSourceContext : public sdk::SourceContext {
+class FakeSourceContext : public FakeContext<sdk::SourceContext> {
  public:
   struct Quarantined {
     std::string raw;
     std::string reason;
   };
 
-  explicit FakeSourceContext(std::string state_dir) : state_dir_(std::move(state_dir)) {}
-
-  void log(sdk::LogLevel, std::string_view message) override {
-    std::lock_guard lock(mutex_);
-    logs_.emplace_back(message);
-  }
-  const std::string& instance_name() const override { return name_; }
-  const std::string& state_dir() const override { return state_dir_; }
-  bool stopping() const override {
-    std::lock_guard lock(mutex_);
-    return stop_;
-  }
-  bool wait_for_stop(std::chrono::milliseconds d) override {
-    std::unique_lock lock(mutex_);
-    ++waits_;
-    changed_.notify_all();
-    changed_.wait_for(lock, d, [&] { return stop_; });
-    return stop_;
-  }
+  explicit FakeSourceContext(std::string state_dir, std::string name = "source")
+      : FakeContext(std::move(name), std::move(state_dir)) {}
 
   sdk::EmitResult emit(std::vector<sdk::Record> records) override {
     std::lock_guard lock(mutex_);
@@ -70,31 +52,28 @@ class FakeSourceContext : public sdk::SourceContext {
     return sdk::Status::Ok();
   }
 
-  void request_stop() {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
-    changed_.notify_all();
-  }
-  // Waits until `done` holds (checked under the lock) or 10 s pass.
-  bool wait_until(const std::function<bool(const FakeSourceContext&)>& done) {
+  // Waits until `done` holds (checked under the lock, so it may read the
+  // unlocked accessors below) or `limit` passes; false on timeout.
+  bool wait_until(const std::function<bool(const FakeSourceContext&)>& done,
+                  std::chrono::milliseconds limit = std::chrono::seconds(10)) {
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return done(*this); });
+    return changed_.wait_for(lock, limit, [&] { return done(*this); });
   }
 
-  // Test setup; call before the source runs or between poll_once calls.
-  void refuse_next_emits(int n) {
+  // Setup; call before the source runs or between poll_once calls.
+  void refuse_next_emits(int n) {  // the next n emit() calls answer "spool full"
     std::lock_guard lock(mutex_);
     refuse_emits_ = n;
   }
-  void refuse_emit_call(int n) {
+  void refuse_emit_call(int n) {  // the n-th emit() call (1-based) answers "spool full"
     std::lock_guard lock(mutex_);
     refuse_call_ = n;
-  }  // 1-based
+  }
   void refuse_quarantine(bool on) {
     std::lock_guard lock(mutex_);
     refuse_quarantine_ = on;
   }
-  void reject_when(std::function<bool(const sdk::Value&)> f) {
+  void reject_when(std::function<bool(const sdk::Value&)> f) {  // rejects single records
     std::lock_guard lock(mutex_);
     reject_ = std::move(f);
   }
@@ -103,9 +82,8 @@ class FakeSourceContext : public sdk::SourceContext {
   const std::vector<sdk::Value>& emitted() const { return emitted_; }
   const std::vector<Quarantined>& quarantined() const { return quarantined_; }
   const std::vector<std::size_t>& batch_sizes() const { return batch_sizes_; }
-  const std::vector<std::string>& logs() const { return logs_; }
   int emit_calls() const { return emit_calls_; }
-  int waits() const { return waits_; }
+  // The `source_record_id` of every emitted record, in order.
   std::vector<std::string> ids() const {
     std::vector<std::string> out;
     for (const sdk::Value& v : emitted_) out.emplace_back(v.string_or("source_record_id", "?"));
@@ -113,11 +91,6 @@ class FakeSourceContext : public sdk::SourceContext {
   }
 
  private:
-  std::string name_ = "inbox";
-  std::string state_dir_;
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  bool stop_ = false;
   int refuse_emits_ = 0;
   int refuse_call_ = 0;
   bool refuse_quarantine_ = false;
@@ -125,9 +98,7 @@ class FakeSourceContext : public sdk::SourceContext {
   std::vector<sdk::Value> emitted_;
   std::vector<Quarantined> quarantined_;
   std::vector<std::size_t> batch_sizes_;
-  std::vector<std::string> logs_;
   int emit_calls_ = 0;
-  int waits_ = 0;
 };
 
-}  // namespace medgate::testing
+}  // namespace medgate::testkit
