@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -59,6 +60,42 @@ std::string utc_stamp() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
   return buf;
+}
+
+// A file an earlier run left open may end in part of a line (it died in the
+// middle of a batch's writes, or the machine lost power before fdatasync):
+// cut it back to its last newline and make that durable. `cut` = bytes removed.
+Status cut_unfinished_line(const std::string& path, std::uint64_t& cut) {
+  cut = 0;
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return Status::Unavailable(errno_text("cannot open " + path));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    Status s = Status::Unavailable(errno_text("cannot stat " + path));
+    ::close(fd);
+    return s;
+  }
+  off_t end = st.st_size;
+  char buf[4096];
+  while (end > 0) {
+    off_t from = std::max<off_t>(0, end - static_cast<off_t>(sizeof buf));
+    ssize_t n = ::pread(fd, buf, static_cast<std::size_t>(end - from), from);
+    if (n <= 0) break;
+    const void* nl = ::memrchr(buf, '\n', static_cast<std::size_t>(n));
+    if (nl) {
+      end = from + (static_cast<const char*>(nl) - buf) + 1;
+      break;
+    }
+    end = from;
+  }
+  Status s = Status::Ok();
+  if (end < st.st_size) {
+    cut = static_cast<std::uint64_t>(st.st_size - end);
+    if (::ftruncate(fd, end) != 0) s = Status::Unavailable(errno_text("cannot truncate " + path));
+  }
+  if (s.ok() && ::fsync(fd) != 0) s = Status::Unavailable(errno_text("cannot fsync " + path));
+  ::close(fd);
+  return s;
 }
 
 }  // namespace
@@ -133,13 +170,14 @@ Status FileTarget::start(sdk::TargetContext& ctx) {
       log(sdk::LogLevel::warning, "leaving " + name + " as is: " + fs::path(to).filename().string() + " exists");
       continue;
     }
-    int fd = ::open(from.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
+    std::uint64_t cut = 0;
+    if (Status s = cut_unfinished_line(from, cut); !s.ok()) return s;
     if (::rename(from.c_str(), to.c_str()) != 0) return Status::Unavailable(errno_text("cannot rename " + from));
     log(sdk::LogLevel::info, "completed " + name + " left open by an earlier run");
+    if (cut > 0)
+      log(sdk::LogLevel::warning, "cut " + std::to_string(cut) + " bytes of an unfinished last line from " + name +
+                                      " (the earlier run stopped mid-write); those records were not acknowledged "
+                                      "and are delivered again");
   }
   if (!leftovers.empty()) return fsync_dir(options_.path);
   return Status::Ok();

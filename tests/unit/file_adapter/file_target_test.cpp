@@ -171,6 +171,21 @@ TEST_F(FileTargetTest, LeftoverOpenFilesAreCompletedOnStart) {
   EXPECT_EQ(names_in(out()).size(), 4u);
 }
 
+TEST_F(FileTargetTest, LeftoverUnfinishedLastLineIsCutOnStart) {
+  fs::create_directories(out());
+  std::ofstream(out() + "/analytics-20260101T000000Z-000001.ndjson.open") << "{\"n\":1}\n{\"n\":2}\n{\"n\":3,\"pa";
+  std::ofstream(out() + "/analytics-20260101T000000Z-000002.ndjson.open") << "{\"no newline at all";
+  FileTarget target(options());
+  ASSERT_TRUE(target.start(ctx_).ok());
+  EXPECT_EQ(lines_of(out() + "/analytics-20260101T000000Z-000001.ndjson"), (Lines{"{\"n\":1}", "{\"n\":2}"}));
+  EXPECT_EQ(fs::file_size(out() + "/analytics-20260101T000000Z-000002.ndjson"), 0u);
+  EXPECT_EQ(ctx_.count_logs("cut 10 bytes of an unfinished last line from analytics-20260101T000000Z-000001"), 1u)
+      << ctx_.all_logs();
+  EXPECT_EQ(ctx_.count_logs("cut 19 bytes of an unfinished last line from analytics-20260101T000000Z-000002"), 1u)
+      << ctx_.all_logs();
+  target.stop();
+}
+
 TEST_F(FileTargetTest, CrashLeavesOpenFileThatNextStartCompletes) {
   {
     FileTarget crashed(options());
