@@ -5,8 +5,11 @@ MEDGATED="$BUILD_DIR/bin/medgated"
 MEDGATECTL="$BUILD_DIR/bin/medgatectl"
 WORK=$(mktemp -d /tmp/medgate-it.XXXXXX)
 DAEMON_PID=""
+BG_PIDS=()  # helper processes a test starts (feeders, samplers): killed on exit
 
 cleanup() {
+  local p
+  for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then kill -9 "$DAEMON_PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
