@@ -47,7 +47,7 @@ bool Gateway::ready() const {
   for (const auto& t : targets_)
     if (!t->running()) return false;
   // A full spool means sources are being refused: not ready for more input.
-  return budget_->used() < budget_->max();
+  return budget_->used() < budget_->max() && !budget_->refusing();
 }
 
 void Gateway::write_metrics(admin::PrometheusText& out) const {

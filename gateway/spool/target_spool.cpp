@@ -83,9 +83,22 @@ long parse_frame(const char* p, std::size_t avail, SpoolEntry* out) {
 bool SpoolBudget::try_reserve(std::uint64_t n) {
   std::uint64_t cur = used_.load();
   do {
-    if (cur + n > max_) return false;
+    if (cur + n > max_) {
+      std::uint64_t r = refused_.load();
+      while (r < n && !refused_.compare_exchange_weak(r, n)) {
+      }
+      return false;
+    }
   } while (!used_.compare_exchange_weak(cur, cur + n));
+  std::uint64_t r = refused_.load();
+  while (r != 0 && r <= n && !refused_.compare_exchange_weak(r, 0)) {
+  }
   return true;
+}
+
+bool SpoolBudget::refusing() const {
+  std::uint64_t r = refused_.load();
+  return r > 0 && used_.load() + r > max_;
 }
 
 TargetSpool::TargetSpool(std::string dir, std::uint64_t segment_bytes, SpoolBudget& budget)

@@ -53,9 +53,14 @@ class SpoolBudget {
   void release(std::uint64_t n) { used_ -= n; }
   std::uint64_t used() const { return used_; }
   std::uint64_t max() const { return max_; }
+  // True while the largest recently refused reservation still would not fit:
+  // a source is being refused (readiness says so). Clears by itself once the
+  // targets free enough, or when a reservation that large succeeds.
+  bool refusing() const;
 
  private:
   std::atomic<std::uint64_t> used_{0};
+  std::atomic<std::uint64_t> refused_{0};  // largest refused request since the last one that size fit
   const std::uint64_t max_;
 };
 

@@ -27,7 +27,9 @@ YAML
 
 # The refused plugins are reported, naming both sides' versions.
 "$MEDGATED" --check --config "$WORK/medgate.yaml" > "$WORK/check.out" 2> "$WORK/check.err" || fail "check failed: $(cat "$WORK/check.err")"
-grep -q "sdk_major_2_plugin.so was built for medgate SDK 2.0 but this medgated provides SDK 1.0" "$WORK/check.err" \
+HOST_SDK=$("$MEDGATED" --version | sed -n 's/.*(plugin SDK \([0-9]*\.[0-9]*\).*/\1/p')
+[ -n "$HOST_SDK" ] || fail "medgated --version does not name its plugin SDK: $("$MEDGATED" --version)"
+grep -q "sdk_major_2_plugin.so was built for medgate SDK 2.0 but this medgated provides SDK $HOST_SDK" "$WORK/check.err" \
   || fail "major version refusal not reported: $(cat "$WORK/check.err")"
 grep -q "foreign_build_plugin.so was built with cxxabi-1002;libstdc++-9-cxx11abi0;boost-106700 but this medgated was built with cxxabi-" "$WORK/check.err" \
   || fail "build identity refusal not reported"

@@ -6,6 +6,7 @@
 
 #include "../temp_dir.h"
 #include "medgate/sdk/json.h"
+#include "medgate/sdk/refusal.h"
 #include "pipeline/pipeline.h"
 
 namespace medgate::pipeline {
@@ -102,6 +103,12 @@ TEST_F(PipelineTest, RefusesABatchWhenTheSpoolIsFullAndAcceptsAgainAfterDraining
   EXPECT_EQ(r.status.code(), sdk::StatusCode::resource_exhausted);
   EXPECT_NE(r.status.message().find("spool full"), std::string::npos) << r.status.message();
   EXPECT_EQ(pipeline_->counters().batches_refused.load(), 1u);
+  // What an ingress answers for it (docs/durability.md): HTTP 503 + Retry-After, HL7 AR.
+  sdk::Refusal answer = sdk::refusal_for(r.status);
+  EXPECT_EQ(answer.http_status, 503);
+  EXPECT_GT(answer.retry_after_seconds, 0);
+  EXPECT_EQ(answer.hl7_ack_code, "AR");
+  EXPECT_EQ(answer.message, r.status.message());
 
   // Targets catch up: the spool drains and the same batch is accepted.
   for (auto& s : spools_) {

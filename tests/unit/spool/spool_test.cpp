@@ -137,6 +137,24 @@ TEST(SpoolBudget, RefusesPastTheLimit) {
   EXPECT_TRUE(b.try_reserve(100));
 }
 
+TEST(SpoolBudget, RefusingUntilTheRefusedRequestWouldFit) {
+  SpoolBudget b(100);
+  EXPECT_TRUE(b.try_reserve(70));
+  EXPECT_FALSE(b.refusing());
+  EXPECT_FALSE(b.try_reserve(40));  // a source is refused
+  EXPECT_TRUE(b.refusing());
+  EXPECT_TRUE(b.try_reserve(10));   // a smaller request fits, the larger one still would not
+  EXPECT_TRUE(b.refusing());
+  b.release(30);                    // targets catch up: 50 used, 40 would fit now
+  EXPECT_FALSE(b.refusing());
+  EXPECT_FALSE(b.try_reserve(60));
+  EXPECT_TRUE(b.refusing());
+  b.release(50);
+  EXPECT_TRUE(b.try_reserve(60));   // the refused request fit: no longer refusing,
+  EXPECT_FALSE(b.refusing());       // although another 60 would not fit now
+  EXPECT_EQ(b.used(), 60u);
+}
+
 TEST(TargetSpool, WaitForDataWakesOnAppend) {
   testing::TempDir dir;
   SpoolBudget budget(1 << 30);
