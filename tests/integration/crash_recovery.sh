@@ -33,19 +33,7 @@ targets:
   archive:
     plugin: file
     config: {path: out, rotate_bytes: 8388608}
-  warehouse:
-    plugin: postgres
-    batch_max: 1000
-    retry_initial: 50ms
-    retry_max: 500ms
-    config:
-      host: $PG_TCP_HOST
-      port: $PGPORT
-      dbname: $PGDATABASE
-      user: $PGUSER
-      password_file: $PG_PASSWORD_FILE
-      table: medgate_records
-      connect_timeout: 2s
+$(pg_target_yaml warehouse 1000 50ms 500ms)
 routes:
   - {name: his, from: [inbox], to: [archive, warehouse], policy: analytics}
 policies:
@@ -69,7 +57,6 @@ mkdir -p "$WORK/inbox"
 for f in "$WORK"/part-*.ndjson; do write_inbox_file "$f" "$WORK/inbox" "$(basename "$f")"; done
 pass "$N records in 10 files in the inbox; postgres at $PG_TCP_HOST:$PGPORT"
 
-rows() { psql_q "SELECT count(*) FROM medgate_records" 2>/dev/null || echo 0; }
 kill_daemon() {
   kill -9 "$DAEMON_PID"
   wait "$DAEMON_PID" 2>/dev/null || true
@@ -91,19 +78,17 @@ for trial in $(seq 1 $TRIALS); do
     moment="file target at >= $mark lines"
   fi
   kill_daemon
-  echo "trial $trial: SIGKILL at $moment; file target $(output_lines "$WORK/out") lines, postgres $(rows) rows"
+  echo "trial $trial: SIGKILL at $moment; file target $(output_lines "$WORK/out") lines, postgres $(pg_rows) rows"
 done
 pass "$TRIALS kills at random moments"
 
 start_daemon "$WORK/medgate.yaml"
-has_rows() { [ "$(rows)" -ge "$1" ]; }
 wait_until 600 has_lines "$WORK/out" "$N" || fail "the file target has $(output_lines "$WORK/out") of $N lines"
-wait_until 600 has_rows "$N" || fail "postgres has $(rows) of $N rows"
+wait_until 600 pg_has_rows "$N" || fail "postgres has $(pg_rows) of $N rows"
 stop_daemon
 grep -q "completed .* left open by an earlier run" "$WORK/medgated.log" || fail "no kill ever left a file open: not a crash test"
 
-[ "$(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")" = "$N|$N|$N" ] ||
-  fail "postgres rows/keys/record ids: $(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")"
+pg_expect_exactly_once "$N"
 psql_q "COPY (SELECT payload->>'source_record_id' FROM medgate_records) TO STDOUT" > "$WORK/pg-ids.txt"
 cat "$WORK"/out/*.ndjson > "$WORK/out-all.ndjson"
 python3 - "$WORK/all.ndjson" "$WORK/out-all.ndjson" "$WORK/pg-ids.txt" <<'PY' || fail "records lost or duplicated"

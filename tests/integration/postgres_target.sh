@@ -28,19 +28,7 @@ admin:
 sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}
 targets:
-  warehouse:
-    plugin: postgres
-    batch_max: 500
-    retry_initial: 50ms
-    retry_max: 500ms
-    config:
-      host: $PG_TCP_HOST
-      port: $PGPORT
-      dbname: $PGDATABASE
-      user: $PGUSER
-      password_file: $PG_PASSWORD_FILE
-      table: medgate_records
-      connect_timeout: 2s
+$(pg_target_yaml warehouse 500 50ms 500ms)
 routes:
   - {name: his, from: [inbox], to: [warehouse], policy: analytics}
 policies:
@@ -62,14 +50,11 @@ YAML
 use_admin_port "$WORK/medgate.yaml"
 "$MEDGATED" --check --config "$WORK/medgate.yaml" >/dev/null || fail "config does not check"
 
-rows() { psql_q "SELECT count(*) FROM medgate_records"; }
-has_rows() { [ "$(rows 2>/dev/null || echo 0)" -ge "$1" ]; }
 
 start_daemon "$WORK/medgate.yaml"
 write_inbox_file "$WORK/his.ndjson" "$WORK/inbox" 01-his.ndjson
-wait_until 120 has_rows $N || fail "postgres has $(rows) of $N rows"
-[ "$(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")" = "$N|$N|$N" ] ||
-  fail "rows/keys/record ids: $(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")"
+wait_until 120 pg_has_rows $N || fail "postgres has $(pg_rows) of $N rows"
+pg_expect_exactly_once "$N"
 missing=$(psql_q "SELECT count(*) FROM medgate_records WHERE record_id IS NULL OR source <> 'inbox' OR event_type IS NULL
                   OR occurred_at IS NULL OR patient_token IS NULL OR patient_token <> payload->'patient'->>'token'")
 [ "$missing" = 0 ] || fail "$missing rows lack envelope columns or carry the wrong patient token"
@@ -105,12 +90,11 @@ grep -q "cannot connect to postgres" "$WORK/medgated.log" || fail "the log does 
 pass "postgres down: medgated keeps running, $M records wait in the spool ($waiting bytes), none dead-lettered"
 
 pg_start_again
-wait_until 120 has_rows $((N + M)) || fail "postgres has $(rows) of $((N + M)) rows after it came back"
-[ "$(psql_q "SELECT count(*), count(DISTINCT idempotency_key) FROM medgate_records")" = "$((N + M))|$((N + M))" ] ||
-  fail "duplicates after recovery: $(psql_q "SELECT count(*), count(DISTINCT idempotency_key) FROM medgate_records")"
+wait_until 120 pg_has_rows $((N + M)) || fail "postgres has $(pg_rows) of $((N + M)) rows after it came back"
+pg_expect_exactly_once $((N + M))
 delivered_all() { [ "$(metric 'medgate_target_records_total{target="warehouse",outcome="delivered"}')" = "$((N + M))" ]; }
 wait_until 30 delivered_all || fail "medgated counts $(metric 'medgate_target_records_total{target="warehouse",outcome="delivered"}') delivered"
 stop_daemon
 [ ! -s "$WORK/state/dlq/warehouse.ndjson" ] || fail "dead letters: $(wc -l < "$WORK/state/dlq/warehouse.ndjson")"
-[ "$(rows)" = "$((N + M))" ] || fail "rows changed after stop: $(rows)"
+[ "$(pg_rows)" = "$((N + M))" ] || fail "rows changed after stop: $(pg_rows)"
 pass "postgres back: all $((N + M)) records arrived exactly once, none dead-lettered, clean stop"

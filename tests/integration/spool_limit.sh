@@ -25,19 +25,7 @@ spool: {max_bytes: 1MiB, segment_bytes: 256KiB}
 sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms, batch_max: 200}}
 targets:
-  warehouse:
-    plugin: postgres
-    batch_max: 500
-    retry_initial: 50ms
-    retry_max: 500ms
-    config:
-      host: $PG_TCP_HOST
-      port: $PGPORT
-      dbname: $PGDATABASE
-      user: $PGUSER
-      password_file: $PG_PASSWORD_FILE
-      table: medgate_records
-      connect_timeout: 2s
+$(pg_target_yaml warehouse 500 50ms 500ms)
 routes:
   - {name: his, from: [inbox], to: [warehouse], policy: analytics}
 policies:
@@ -81,13 +69,10 @@ wait_until 30 refused 3 || fail "the source stopped retrying"
 pass "spool full at $used of $MAX bytes: $accepted of $N records accepted, the rest refused (logged, counted, /readyz 503), nothing dropped"
 
 pg_start_again
-rows() { psql_q "SELECT count(*) FROM medgate_records" 2>/dev/null || echo 0; }
-has_rows() { [ "$(rows)" -ge "$1" ]; }
-wait_until 120 has_rows $N || fail "postgres has $(rows) of $N rows after the spool drained"
+wait_until 120 pg_has_rows $N || fail "postgres has $(pg_rows) of $N rows after the spool drained"
 wait_until 30 ready || fail "/readyz not 200 after draining"
 grep -q "batches accepted again" "$WORK/medgated.log" || fail "the source did not log that it is accepted again"
 [ "$(metric 'medgate_source_records_total{source="inbox",outcome="accepted"}')" = "$N" ] || fail "accepted count $(metric 'medgate_source_records_total{source="inbox",outcome="accepted"}')"
 stop_daemon
-[ "$(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")" = "$N|$N|$N" ] ||
-  fail "postgres rows/keys/record ids: $(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")"
+pg_expect_exactly_once "$N"
 pass "after draining: accepted again (/readyz 200), all $N records in postgres exactly once"

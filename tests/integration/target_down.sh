@@ -30,19 +30,7 @@ targets:
   archive:
     plugin: file
     config: {path: out, rotate_bytes: 8388608}
-  warehouse:
-    plugin: postgres
-    batch_max: 1000
-    retry_initial: 100ms
-    retry_max: 1s
-    config:
-      host: $PG_TCP_HOST
-      port: $PGPORT
-      dbname: $PGDATABASE
-      user: $PGUSER
-      password_file: $PG_PASSWORD_FILE
-      table: medgate_records
-      connect_timeout: 2s
+$(pg_target_yaml warehouse 1000 100ms 1s)
 routes:
   - {name: his, from: [inbox], to: [archive, warehouse], policy: analytics}
 policies:
@@ -66,8 +54,6 @@ python3 "$SHARED_DIR/bench/gen_records.py" "$N" 31 > "$WORK/all.ndjson"
 mkdir -p "$WORK/feed"
 split -l $PER_FILE -d -a 3 --additional-suffix=.ndjson "$WORK/all.ndjson" "$WORK/feed/part-"
 
-rows() { psql_q "SELECT count(*) FROM medgate_records" 2>/dev/null || echo 0; }
-has_rows() { [ "$(rows)" -ge "$1" ]; }
 
 start_daemon "$WORK/medgate.yaml"
 # The feeder paces the input (it is the load, not a synchronization).
@@ -80,7 +66,7 @@ start_daemon "$WORK/medgate.yaml"
 ) &
 BG_PIDS+=($!)
 
-wait_until 60 has_rows 6000 || fail "postgres has only $(rows) rows before the outage"
+wait_until 60 pg_has_rows 6000 || fail "postgres has only $(pg_rows) rows before the outage"
 pg_stop_fast
 down_lines=$(output_lines "$WORK/out")
 pass "postgres stopped under steady input (file target at $down_lines lines)"
@@ -126,12 +112,11 @@ PY
 pass "resident memory bounded while the backlog grew on disk"
 
 pg_start_again
-wait_until 300 has_rows "$N" || fail "postgres has $(rows) of $N rows after it came back"
+wait_until 300 pg_has_rows "$N" || fail "postgres has $(pg_rows) of $N rows after it came back"
 drained() { [ "$(metric 'medgate_spool_oldest_record_age_seconds{target="warehouse"}')" = 0 ]; }
 wait_until 60 drained || fail "the postgres backlog did not drain: oldest record $(metric 'medgate_spool_oldest_record_age_seconds{target="warehouse"}') s"
 stop_daemon
-[ "$(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")" = "$N|$N|$N" ] ||
-  fail "postgres rows/keys/record ids: $(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")"
+pg_expect_exactly_once "$N"
 [ ! -s "$WORK/state/dlq/warehouse.ndjson" ] || fail "dead letters: $(wc -l < "$WORK/state/dlq/warehouse.ndjson")"
 cat "$WORK"/out/*.ndjson | python3 -c '
 import json, sys

@@ -14,6 +14,14 @@
 #   psql_q "SQL"         run SQL, print unaligned tuples-only output
 #   pg_attach DIR        in another shell: use a cluster start_postgres made
 #
+# For tests of medgated's postgres target (table medgate_records):
+#   pg_target_yaml NAME BATCH_MAX RETRY_INITIAL RETRY_MAX
+#                        the target's entry under `targets:` for this cluster
+#   pg_rows              rows in the table (0 while the server is down)
+#   pg_has_rows N        at least N rows
+#   pg_expect_exactly_once N
+#                        N rows, N idempotency keys, N record ids; else fail
+#
 # The server never runs as root (PostgreSQL refuses to): as root, initdb and
 # pg_ctl run as the `postgres` system user (a `medgate-pg` system user is
 # created when there is none). It uses its own port, socket directory and data
@@ -212,4 +220,31 @@ stop_postgres() {
 
 psql_q() {
   "$PG_BIN/psql" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"
+}
+
+pg_target_yaml() {
+  cat <<YAML
+  $1:
+    plugin: postgres
+    batch_max: $2
+    retry_initial: $3
+    retry_max: $4
+    config:
+      host: $PG_TCP_HOST
+      port: $PGPORT
+      dbname: $PGDATABASE
+      user: $PGUSER
+      password_file: $PG_PASSWORD_FILE
+      table: medgate_records
+      connect_timeout: 2s
+YAML
+}
+
+pg_rows() { psql_q "SELECT count(*) FROM medgate_records" 2>/dev/null || echo 0; }
+pg_has_rows() { [ "$(pg_rows)" -ge "$1" ]; }
+
+pg_expect_exactly_once() {
+  local got
+  got=$(psql_q "SELECT count(*), count(DISTINCT idempotency_key), count(DISTINCT record_id) FROM medgate_records")
+  [ "$got" = "$1|$1|$1" ] || _pg_fail "postgres rows|idempotency keys|record ids: $got, want $1 of each"
 }
