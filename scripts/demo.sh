@@ -38,12 +38,13 @@ done
 build/bin/medgated --config config/medgate.yaml 2> var/medgated.log &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
-echo "demo: medgated running (pid $PID); waiting for $expected records at var/out/analytics/"
+echo "demo: medgated running (pid $PID); waiting for $expected records at var/out/analytics/ and var/out/outreach/"
 
 # Wait (at most 60 s) until every well-formed record has arrived.
 for _ in $(seq 1 600); do
   got=$({ cat var/out/analytics/*.ndjson* 2>/dev/null || true; } | wc -l)
-  [ "$got" -ge "$expected" ] && break
+  got_outreach=$({ cat var/out/outreach/*.ndjson* 2>/dev/null || true; } | wc -l)
+  [ "$got" -ge "$expected" ] && [ "$got_outreach" -ge "$expected" ] && break
   kill -0 $PID 2>/dev/null || { echo "demo: medgated exited early:"; cat var/medgated.log; exit 1; }
   sleep 0.1
 done

@@ -13,6 +13,7 @@ def lines(pattern):
                     yield path, line
 
 out = [json.loads(l) for _, l in lines("out/analytics/*.ndjson*")]
+outreach = [json.loads(l) for _, l in lines("out/outreach/*.ndjson*")]
 audit = [json.loads(l) for _, l in lines("audit/*.ndjson")]
 quarantined = [json.loads(l) for _, l in lines("quarantine/*.ndjson")]
 
@@ -20,6 +21,7 @@ print("\n== What arrived where ==")
 by_type = collections.Counter(r["event_type"] for r in out)
 print(f"var/out/analytics/: {len(out)} records (expected {expected}): " +
       ", ".join(f"{n} {t}" for t, n in sorted(by_type.items())))
+print(f"var/out/outreach/: {len(outreach)} records (policy outreach-minimal: surname, encrypted contact handles, visit timing)")
 print(f"var/quarantine/: {len(quarantined)} inputs kept encrypted, reasons: " +
       "; ".join(q["reason"] for q in quarantined))
 
@@ -39,4 +41,8 @@ print("  scrubbed from free text: " + ", ".join(f"{n} [{k}]" for k, n in sorted(
 print("\n== One analytics record ==")
 sample = next((r for r in out if r["event_type"] == "visit" and r.get("notes") and "[" in r["notes"][0]["text"]), out[0] if out else {})
 print(json.dumps(sample, ensure_ascii=False, indent=2))
-sys.exit(0 if len(out) >= expected else 1)
+
+print("\n== One outreach record (what a WeChat/SMS target would get) ==")
+sample = next((r for r in outreach if r.get("channels", {}).get("phone_handle")), outreach[0] if outreach else {})
+print(json.dumps(sample, ensure_ascii=False, indent=2))
+sys.exit(0 if len(out) >= expected and len(outreach) >= expected else 1)

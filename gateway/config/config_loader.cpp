@@ -38,6 +38,11 @@ bool valid_instance_name(const std::string& name) {
   return std::regex_match(name, re);
 }
 
+bool is_key_id(const std::string& id) {
+  static const std::regex re("[A-Za-z0-9_-]{1,64}");
+  return std::regex_match(id, re);
+}
+
 class ConfigBuilder {
  public:
   ConfigBuilder(const ConfigDocument& doc, const PluginCatalog& catalog, Diagnostics& diags)
@@ -88,6 +93,12 @@ class ConfigBuilder {
       k.file_mark = r.value_mark("file");
       r.take_string("id", k.id, true);
       r.take_path("file", k.file, true);
+      r.take_bool("retired", k.retired);
+      if (!k.id.empty() && !is_key_id(k.id)) {
+        ctx_.error(r.value_mark("id"), "key id '" + k.id + "' must be 1 to 64 letters, digits, '-' or '_' (it is "
+                                       "written into audit entries and encrypted handles)");
+        k.id.clear();
+      }
       if (r.has("value") || r.has("secret") || r.has("key"))
         ctx_.error(r.mark(), "'" + r.where() + "': keys are never written inline; put the key in a file (mode 0600) "
                                               "and name it with 'file'");
@@ -108,6 +119,19 @@ class ConfigBuilder {
     return false;
   }
 
+  std::vector<std::string> active_keys() const {
+    std::vector<std::string> ids;
+    for (const auto& k : cfg_.keys)
+      if (!k.retired) ids.push_back(k.id);
+    return ids;
+  }
+
+  bool key_retired(const std::string& id) const {
+    for (const auto& k : cfg_.keys)
+      if (k.id == id) return k.retired;
+    return false;
+  }
+
   void read_identity(const YAML::Node& node) {
     MapReader r(node, "identity", ctx_);
     if (!r.valid()) return;
@@ -120,12 +144,19 @@ class ConfigBuilder {
       else if (!key_declared(id))
         ctx_.error(key, "'identity.key' names key '" + id + "', which is not declared under keys: (declared: " +
                             join(key_ids()) + ")");
+      else if (key_retired(id))
+        ctx_.error(key, "'identity.key' names key '" + id + "', which is retired: new patient tokens need an "
+                        "active key");
+    } else if (active_keys().size() == 1) {
+      id = active_keys().front();  // after a rotation: the one key not retired
     } else if (cfg_.keys.size() == 1) {
       id = cfg_.keys.front().id;
+      ctx_.error(cfg_.keys.front().mark, "the only key, '" + id + "', is retired: new patient tokens need an "
+                                         "active key");
     } else {
       ctx_.error(node.IsDefined() ? r.mark() : Mark{1, 1},
                  cfg_.keys.empty() ? "no key declared under keys: patient tokens need one (see docs/configuration.md)"
-                                   : "'identity.key' must name the key that derives patient tokens");
+                                   : "'identity.key' must name the key that derives patient tokens (it may be omitted when exactly one key is not retired)");
     }
     cfg_.identity.key = id;
     r.take_string_list("fields", cfg_.identity.fields);

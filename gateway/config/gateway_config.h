@@ -59,10 +59,11 @@ struct PolicyConfig {
 };
 
 struct KeyConfig {
-  std::string id;       // key id recorded in tokens' audit entries
+  std::string id;       // key id recorded in tokens' audit entries and in handles
   std::string file;     // absolute path; must not be group/world readable
   Mark mark;
   Mark file_mark;       // where `file` is written: problems with the file point here
+  bool retired = false; // kept to verify old tokens and open old handles; makes nothing new
 };
 
 struct AdminTokenConfig {

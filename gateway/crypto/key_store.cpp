@@ -42,6 +42,8 @@ sdk::Status KeyStore::load(const std::vector<config::KeyConfig>& keys) {
     std::string bytes;
     if (sdk::Status s = read_key_file(k.file, bytes); !s.ok()) return s;
     hashers_[k.id] = std::make_unique<KeyedHasher>(bytes);
+    ciphers_[k.id] = std::make_unique<DeterministicCipher>(DeterministicCipher::derive_key(bytes));
+    if (k.retired) retired_.insert(k.id);
     secrets_[k.id] = std::move(bytes);
   }
   return sdk::Status::Ok();
@@ -58,5 +60,20 @@ namespace medgate::crypto {
 const std::string* KeyStore::secret(const std::string& id) const {
   auto it = secrets_.find(id);
   return it == secrets_.end() ? nullptr : &it->second;
+}
+
+const DeterministicCipher* KeyStore::cipher(const std::string& id) const {
+  auto it = ciphers_.find(id);
+  return it == ciphers_.end() ? nullptr : it->second.get();
+}
+
+sdk::Status KeyStore::open_handle(std::string_view handle, std::string& plain) const {
+  std::string key_id, sealed;
+  if (!parse_handle(handle, key_id, sealed)) return sdk::Status::Invalid("not an encrypted handle (mgh1.KEY.DATA)");
+  const DeterministicCipher* c = cipher(key_id);
+  if (!c) return sdk::Status::Invalid("the handle was made with key '" + key_id + "', which is not loaded");
+  if (!c->open(key_id, sealed, plain))
+    return sdk::Status::Invalid("the handle does not open with key '" + key_id + "' (modified, or another key file)");
+  return sdk::Status::Ok();
 }
 }  // namespace medgate::crypto

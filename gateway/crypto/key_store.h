@@ -6,10 +6,13 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/gateway_config.h"
+#include "crypto/deterministic_cipher.h"
 #include "crypto/keyed_hash.h"
 #include "medgate/sdk/status.h"
 
@@ -24,10 +27,18 @@ class KeyStore {
   bool has(const std::string& id) const { return hashers_.count(id) != 0; }
   // The key bytes, for deriving purpose-specific keys; nullptr when unknown.
   const std::string* secret(const std::string& id) const;
+  // The AES-SIV cipher keyed from the key (derived, never the HMAC key itself).
+  const DeterministicCipher* cipher(const std::string& id) const;
+  // A retired key verifies old tokens and opens old handles but makes nothing new.
+  bool retired(const std::string& id) const { return retired_.count(id) != 0; }
+  // Opens a handle made by the encrypt method with any loaded key, retired or not.
+  sdk::Status open_handle(std::string_view handle, std::string& plain) const;
 
  private:
   std::map<std::string, std::unique_ptr<KeyedHasher>> hashers_;
+  std::map<std::string, std::unique_ptr<DeterministicCipher>> ciphers_;
   std::map<std::string, std::string> secrets_;
+  std::set<std::string> retired_;
 };
 
 // Reads a key file (hex text) into raw bytes; checks permissions first.

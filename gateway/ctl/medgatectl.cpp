@@ -37,10 +37,14 @@ Commands (ask the running medgated through its admin API):
                               delete dead letters for good
 
 Offline commands (read the config and plugin files; medgated need not run):
-  token --field FIELD VALUE   print the pseudonymous token medgated emits for the
-                              raw VALUE of FIELD (e.g. subject.resident_id), using
-                              the identity key of the config; lets an auditor ask
-                              "was this patient's data sent to X?"
+  token --field FIELD [--key ID | --all-keys] [--length N] VALUE
+                              print the pseudonymous token medgated emits for the
+                              raw VALUE of FIELD (e.g. subject.resident_id), with
+                              the identity key (or key ID, retired ones too; or
+                              every key, one "ID<TAB>TOKEN" line each) and N hex
+                              digits (default 32; a shorter token is a prefix of
+                              a longer one); lets an auditor ask "was this
+                              patient's data sent to X?"
   plugins --offline           list the plugins medgated would load (default
                               directory and the config's plugin_dirs) with their
                               versions, kinds and SDK versions, and every refused
@@ -76,22 +80,44 @@ int load(const std::string& path, medgate::plugin_host::PluginRegistry& registry
 }
 
 int cmd_token(const std::string& config, const std::vector<std::string>& args) {
-  std::string field, value;
+  std::string field, value, key;
+  std::int64_t length = 32;
+  bool all_keys = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--field" && i + 1 < args.size()) field = args[++i];
-    else if (value.empty() && args[i].rfind("--", 0) != 0) value = args[i];
+    else if (args[i] == "--key" && i + 1 < args.size()) key = args[++i];
+    else if (args[i] == "--all-keys") all_keys = true;
+    else if (args[i] == "--length" && i + 1 < args.size()) {
+      try {
+        length = std::stoll(args[++i]);
+      } catch (const std::exception&) {
+        length = 0;
+      }
+      if (length < 16 || length > 64) return usage_error("token: --length must be 16 to 64");
+    } else if (value.empty() && args[i].rfind("--", 0) != 0) value = args[i];
     else return usage_error("token: unexpected argument '" + args[i] + "'");
   }
   if (field.empty() || value.empty()) return usage_error("token needs --field FIELD and a VALUE");
+  if (all_keys && !key.empty()) return usage_error("token: --key and --all-keys exclude each other");
   medgate::plugin_host::PluginRegistry registry;
   std::optional<medgate::runtime::CheckedConfig> checked;
   if (int rc = load(config, registry, checked)) return rc;
-  const auto* hasher = checked->keys->hasher(checked->config.identity.key);
+  const std::string text = medgate::pipeline::identifier_text(medgate::sdk::Value(value));
+  const auto len = static_cast<std::size_t>(length);
+  if (all_keys) {
+    // Every key, retired ones included: tokens made before a rotation are found too.
+    for (const auto& k : checked->config.keys)
+      std::cout << k.id << (k.retired ? " (retired)" : "") << "\t"
+                << checked->keys->hasher(k.id)->token(field, text, len) << "\n";
+    return 0;
+  }
+  if (key.empty()) key = checked->config.identity.key;
+  const auto* hasher = checked->keys->hasher(key);
   if (!hasher) {
-    std::cerr << "medgatectl: the config has no identity key\n";
+    std::cerr << "medgatectl: key '" << key << "' is not declared under keys: in " << config << "\n";
     return 1;
   }
-  std::cout << hasher->token(field, medgate::pipeline::identifier_text(medgate::sdk::Value(value))) << "\n";
+  std::cout << hasher->token(field, text, len) << "\n";
   return 0;
 }
 

@@ -8,6 +8,43 @@ bool path_is_within(const std::string& path, const std::string& prefix) {
   return path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
                             path[prefix.size()] == '.');
 }
+
+// Profile fields holding free text, which may name the patient anywhere.
+const std::vector<std::string>& free_text_paths() {
+  static const std::vector<std::string> paths = {"notes", "feedback.text"};
+  return paths;
+}
+
+std::string param_string(const config::PolicyRule& rule, const char* name) {
+  const sdk::Value* v = rule.params.find(name);
+  return v && v->is_string() ? v->as_string() : std::string();
+}
+
+// Why a rule would let a direct identifier out, whatever the target; empty when it would not.
+std::string identifier_leak(const config::PolicyRule& rule) {
+  if (rule.method == "keep" && path_is_within(rule.field, "subject"))
+    return "method 'keep' would pass a raw identifier out of the gateway; use token, encrypt (outreach), mask, "
+           "generalize or drop";
+  return {};
+}
+
+// Why a rule would pass a direct identifier to an analytics target; empty when it would not.
+std::string analytics_leak(const config::PolicyRule& rule) {
+  const bool from_subject = path_is_within(rule.field, "subject");
+  if (from_subject && rule.method == "mask")
+    return "method 'mask' would pass a direct identifier to analytics targets; use token, generalize or drop";
+  if (rule.method == "encrypt")
+    return "method 'encrypt' makes a reversible handle, which analytics targets never get; use token";
+  if (from_subject && rule.method == "generalize" && param_string(rule, "level") == "date")
+    return "generalize level 'date' would pass an exact date of an identifier (e.g. the birth date) to analytics "
+           "targets; use year, month or age_band";
+  if (rule.method == "keep")
+    for (const auto& text : free_text_paths())
+      if (path_is_within(rule.field, text) || path_is_within(text, rule.field))
+        return "method 'keep' would pass free text ('" + text + "') that may name the patient to analytics "
+               "targets; use scrub on it";
+  return {};
+}
 }  // namespace
 
 const std::vector<std::string>& envelope_keys() {
@@ -39,10 +76,10 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConf
                                              "result elsewhere with 'to:' (e.g. to: patient.birth_year)"});
       continue;
     }
-    if (config.purpose == "analytics" && path_is_within(rule.field, "subject") &&
-        (rule.method == "keep" || rule.method == "mask")) {
-      problems.push_back({rule.mark, where + "method '" + rule.method + "' would pass a direct identifier to "
-                                             "analytics targets; use token, generalize or drop"});
+    std::string leak = identifier_leak(rule);
+    if (leak.empty() && config.purpose == "analytics") leak = analytics_leak(rule);
+    if (!leak.empty()) {
+      problems.push_back({rule.mark, where + leak});
       continue;
     }
     std::unique_ptr<FieldMethod> impl;

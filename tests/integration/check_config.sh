@@ -68,3 +68,13 @@ pass "three problems in one file: all three listed"
 rc=0; "$MEDGATED" --check --config "$WORK/nonexistent.yaml" > "$WORK/none.out" 2>&1 || rc=$?
 [ "$rc" -eq 1 ] && grep -qF "$WORK/nonexistent.yaml:1:1: cannot open config file" "$WORK/none.out" || fail "missing config file"
 pass "a missing config file is reported"
+
+# Policies fail closed: what would let a direct identifier out is refused with its position.
+expect_problem analytics_encrypt 's|      - {field: patient.token, method: keep}|&\n      - {field: subject.phone, method: encrypt, to: channels.phone_handle}|' \
+  "20:9: policy 'p' rule for 'subject.phone': method 'encrypt' makes a reversible handle, which analytics targets never get"
+expect_problem analytics_keeps_notes 's|      - {field: patient.token, method: keep}|&\n      - {field: notes, method: keep}|' \
+  "20:9: policy 'p' rule for 'notes': method 'keep' would pass free text ('notes')"
+expect_problem keeps_raw_phone 's|purpose: analytics|purpose: outreach|; s|      - {field: patient.token, method: keep}|&\n      - {field: subject.phone, method: keep, to: channels.phone}|' \
+  "20:9: policy 'p' rule for 'subject.phone': method 'keep' would pass a raw identifier out of the gateway"
+expect_problem retired_key 's|    file: '"$WORK"'/keys/k.key|&\n  - {id: old, file: '"$WORK"'/keys/k.key, retired: true}|; s|      - {field: patient.token, method: keep}|&\n      - {field: subject.mrn, method: token, to: patient.mrn_token, key: old}|' \
+  "21:9: policy 'p' rule for 'subject.mrn': method 'token' names key 'old', which is retired"

@@ -188,6 +188,19 @@ TEST_F(ConfigLoaderTest, RefusesInlineSecretsAndDuplicateKeys) {
   EXPECT_NE(l.text().find(":2:1: duplicate key 'state_dir' (first at line 1)"), std::string::npos) << l.text();
 }
 
+TEST_F(ConfigLoaderTest, ReadsRetiredKeysAndChecksKeyIds) {
+  Loaded l = load(with("    file: keys/k1.key", "    file: keys/k1.key\n  - id: k0\n    file: keys/k0.key\n    retired: true\nidentity: {key: k1}"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  ASSERT_EQ(l.config.keys.size(), 2u);
+  EXPECT_FALSE(l.config.keys[0].retired);
+  EXPECT_TRUE(l.config.keys[1].retired);
+  l = load(with("    file: keys/k1.key", "    file: keys/k1.key\n    retired: true"));
+  EXPECT_NE(l.text().find("is retired: new patient tokens need an active key"), std::string::npos) << l.text();
+  l = load(with("  - id: k1", "  - id: k1.2026"));
+  EXPECT_NE(l.text().find(":3:9: key id 'k1.2026' must be 1 to 64 letters, digits, '-' or '_'"), std::string::npos)
+      << l.text();
+}
+
 TEST_F(ConfigLoaderTest, ReportsEveryProblemNotJustTheFirst) {
   Loaded l = load(with("state_dir: state", "state_dir: state\nbogus: 1"));
   EXPECT_EQ(l.diags.items().size(), 1u) << l.text();

@@ -164,7 +164,7 @@ TEST_F(PolicyTest, RefusesToPassDirectIdentifiersToAnalytics) {
   EXPECT_EQ(policy, nullptr);
   ASSERT_EQ(problems.size(), 4u);
   EXPECT_EQ(problems[0].mark.line, 12);
-  EXPECT_NE(problems[0].message.find("would pass a direct identifier to analytics targets"), std::string::npos);
+  EXPECT_NE(problems[0].message.find("would pass a raw identifier out of the gateway"), std::string::npos);
   EXPECT_NE(problems[1].message.find("method 'mask' would pass a direct identifier"), std::string::npos);
   EXPECT_NE(problems[2].message.find("unknown method 'frobnicate'"), std::string::npos);
   EXPECT_NE(problems[3].message.find("never leave the gateway"), std::string::npos);
