@@ -303,6 +303,7 @@ class ConfigBuilder {
       r.take_duration("retry_initial", t.retry_initial_ms, 1);
       r.take_duration("retry_max", t.retry_max_ms, 1);
       r.take_int("circuit_failures", t.circuit_failures, 1, 1000);
+      r.take_bool("open_handles", t.open_handles);
       if (t.retry_initial_ms > t.retry_max_ms)
         ctx_.error(r.key_mark("retry_initial"), "'" + r.path_of("retry_initial") + "' must not exceed retry_max");
       if (read_instance(r, name, m, false, t)) cfg_.targets.emplace(name, std::move(t));

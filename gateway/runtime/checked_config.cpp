@@ -44,6 +44,19 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
     if (compiled) checked.policies.emplace(name, std::move(compiled));
   }
 
+  // Handles are opened only where records are meant to reach the person.
+  for (const auto& r : cfg.routes) {
+    auto policy = cfg.policies.find(r.policy);
+    if (policy == cfg.policies.end() || policy->second.purpose != "analytics") continue;
+    for (const auto& to : r.to) {
+      auto target = cfg.targets.find(to);
+      if (target != cfg.targets.end() && target->second.open_handles)
+        diags.error(path, target->second.mark, "target '" + to + "' has open_handles: true but route '" + r.name +
+                                                   "' feeds it through analytics policy '" + r.policy +
+                                                   "'; analytics targets never open encrypted handles");
+    }
+  }
+
   // Every source must reach a target: accepted records have somewhere to go.
   std::set<std::string> routed;
   for (const auto& r : cfg.routes) routed.insert(r.from.begin(), r.from.end());

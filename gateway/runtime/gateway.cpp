@@ -59,7 +59,8 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
       error = s.message();
       return nullptr;
     }
-    gw->targets_.push_back(std::make_unique<TargetRunner>(target, std::move(object), dir, *spool, *gw->dlq_));
+    gw->targets_.push_back(std::make_unique<TargetRunner>(target, std::move(object), dir, *spool, *gw->dlq_,
+                                                                 *gw->checked_.keys));
     gw->spools_.emplace(name, std::move(spool));
   }
 

@@ -91,6 +91,15 @@ void Gateway::write_metrics(admin::PrometheusText& out) const {
              "1 while the target's circuit is open (its peer failed circuit_failures attempts in a row)");
   for (const auto& t : targets_)
     out.sample("medgate_target_circuit_open", {{"target", t->instance_name()}}, t->counters().circuit_open ? 1 : 0);
+  out.family("medgate_target_handles_total", "counter",
+             "Encrypted handles a target asked to open: opened, or refused (not allowed, malformed, wrong key)");
+  for (const auto& t : targets_) {
+    const auto& c = t->counters();
+    out.sample("medgate_target_handles_total", {{"target", t->instance_name()}, {"outcome", "opened"}},
+               static_cast<double>(c.handles_opened.load()));
+    out.sample("medgate_target_handles_total", {{"target", t->instance_name()}, {"outcome", "refused"}},
+               static_cast<double>(c.handles_refused.load()));
+  }
   out.family("medgate_target_retries_total", "counter", "Delivery attempts that ended in a retry");
   for (const auto& t : targets_)
     out.sample("medgate_target_retries_total", {{"target", t->instance_name()}},

@@ -9,12 +9,14 @@ namespace medgate::runtime {
 using namespace std::chrono;
 
 TargetRunner::TargetRunner(const config::TargetConfig& config, std::shared_ptr<sdk::Target> target,
-                           std::string state_dir, spool::TargetSpool& spool, spool::DeadLetters& dlq)
+                           std::string state_dir, spool::TargetSpool& spool, spool::DeadLetters& dlq,
+                           const crypto::KeyStore& keys)
     : config_(config),
       target_(std::move(target)),
       state_dir_(std::move(state_dir)),
       spool_(spool),
       dlq_(dlq),
+      keys_(keys),
       circuit_(config.circuit_failures) {}
 
 TargetRunner::~TargetRunner() {
@@ -26,6 +28,19 @@ TargetRunner::~TargetRunner() {
 namespace {
 constexpr milliseconds kIdleFlushInterval{1000};
 }  // namespace
+
+sdk::Status TargetRunner::open_handle(std::string_view handle, std::string& plain) {
+  plain.clear();
+  if (!config_.open_handles) {
+    ++counters_.handles_refused;
+    return sdk::Status(sdk::StatusCode::failed_precondition,
+                       "target '" + config_.name + "' may not open encrypted handles (set open_handles: true on an "
+                       "outreach target that must reach the person)");
+  }
+  sdk::Status s = keys_.open_handle(handle, plain);
+  ++(s.ok() ? counters_.handles_opened : counters_.handles_refused);
+  return s;
+}
 
 void TargetRunner::start() { thread_ = std::thread([this] { loop(); }); }
 

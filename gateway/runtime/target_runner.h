@@ -14,6 +14,8 @@
 
 #include "admin/latency_histogram.h"
 #include "config/gateway_config.h"
+#include "crypto/key_store.h"
+#include "medgate/sdk/handles.h"
 #include "medgate/sdk/plugin.h"
 #include "runtime/circuit_breaker.h"
 #include "runtime/stop_signal.h"
@@ -31,12 +33,15 @@ struct TargetCounters {
   // accepted_unix_ms of the oldest record not yet delivered (0: none waiting).
   std::atomic<std::int64_t> oldest_waiting_ms{0};
   std::atomic<bool> circuit_open{false};
+  std::atomic<std::uint64_t> handles_opened{0};
+  std::atomic<std::uint64_t> handles_refused{0};
 };
 
-class TargetRunner : public sdk::TargetContext {
+class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener {
  public:
+  // `keys` opens handles for a target configured with open_handles (else unused).
   TargetRunner(const config::TargetConfig& config, std::shared_ptr<sdk::Target> target, std::string state_dir,
-               spool::TargetSpool& spool, spool::DeadLetters& dlq);
+               spool::TargetSpool& spool, spool::DeadLetters& dlq, const crypto::KeyStore& keys);
   ~TargetRunner() override;
   void start();
   // Stopping is two-phase so that all targets drain at once:
@@ -56,6 +61,8 @@ class TargetRunner : public sdk::TargetContext {
   const std::string& state_dir() const override { return state_dir_; }
   bool stopping() const override { return stop_.requested(); }
   bool wait_for_stop(std::chrono::milliseconds d) override { return stop_.wait_for(d); }
+  // sdk::HandleOpener: only for targets with open_handles: true.
+  sdk::Status open_handle(std::string_view handle, std::string& plain) override;
 
   const TargetCounters& counters() const { return counters_; }
   const std::string& plugin() const { return config_.plugin; }
@@ -77,6 +84,7 @@ class TargetRunner : public sdk::TargetContext {
   const std::string state_dir_;
   spool::TargetSpool& spool_;
   spool::DeadLetters& dlq_;
+  const crypto::KeyStore& keys_;
   StopSignal stop_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> idle_{false};

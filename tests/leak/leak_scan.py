@@ -29,7 +29,17 @@ SEPARATORS = dict.fromkeys(map(ord, " \t\u3000-\u2010\u2011\u2012\u2013\u2014\u2
 
 
 def normalize(s):
-    return unicodedata.normalize("NFKC", s).translate(SEPARATORS).upper()
+    if not s.isascii():  # NFKC leaves ASCII as it is
+        s = unicodedata.normalize("NFKC", s)
+    return s.translate(SEPARATORS).upper()
+
+
+DIGIT_OR_AT = re.compile(r"[0-9\uff10-\uff19@＠]")
+# Whole strings that cannot be an identifier in a shape the boundaries below
+# would match: hex with at least one letter (tokens, record ids; a digit run
+# inside is glued to letters) and RFC 3339 dates and times.
+SAFE = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{16,64}"
+                  r"|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?")
 
 
 # --- shapes ---------------------------------------------------------------
@@ -77,7 +87,11 @@ def luhn_ok(s):
 def shapes(text):
     """(kind, match) for every identifier-shaped substring of text."""
     found = []
-    text = unicodedata.normalize("NFKC", text)
+    # Fast path: anything identifier-shaped has 7 digits or an '@'.
+    if SAFE.fullmatch(text) or (len(DIGIT_OR_AT.findall(text)) < 7 and "@" not in text and "＠" not in text):
+        return found
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
     for t in {text, GLUE.sub("", text), GLUE.sub("", text.replace("(", "").replace(")", ""))}:
         found += [("ID", m.group(1)) for m in ID18.finditer(t) if id18_ok(m.group(1))]
         found += [("ID15", m.group(1)) for m in ID15.finditer(t) if id15_ok(m.group(1))]
@@ -101,10 +115,12 @@ def truth_from_gen_records(path):
             addr = r["address"]
             below_city = addr[3:]  # CITIES are 3 characters: 北京市, 广东省, ...
             road = re.search(r"某路\d+号", addr)
-            values = [r["name"], r["id_number"], r["phone"], r["mrn"], below_city, r["birth_date"]]
+            # Already in normal form (no separators, no full-width); only case and the date's hyphens differ.
+            values = [r["name"], r["id_number"].upper(), r["phone"], r["mrn"].upper(), below_city,
+                      r["birth_date"].replace("-", "")]
             if road:
                 values.append(road.group(0))
-            truth[r["record_id"]] = "\0".join(normalize(v) for v in values)
+            truth[r["record_id"]] = "\0".join(values)
     return truth
 
 
