@@ -34,7 +34,7 @@ for e in audit:
         for kind, n in f.get("found", {}).items():
             found[kind] += n
 print(f"{len(audit)} record entries (one per record and target), hash-chained, "
-      f"with {checkpoints} signed checkpoints")
+      f"with {checkpoints} signed checkpoint{'' if checkpoints == 1 else 's'}")
 for (path, method), n in sorted(methods.items()):
     print(f"  {path:22s} {method:10s} x{n}")
 print("  scrubbed from free text: " + ", ".join(f"{n} [{k}]" for k, n in sorted(found.items())))

@@ -47,7 +47,7 @@ std::string count_of(const ReportCounts& c, const std::string& type) {
 
 constexpr const char* kStyle = R"(body{font-family:system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:.3em .6em;text-align:left}
-td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eee}tr.group td{background:#f6f6f6;font-weight:600}
+td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eee}
 .ok{color:#135f13}.bad{color:#a00000;font-weight:700}.meta{color:#555})";
 
 }  // namespace
