@@ -69,6 +69,21 @@ def demo_config(work):
     os.close(fd)
     text = open(os.path.join(ROOT, "config", "medgate.yaml"), encoding="utf-8").read()
     text = text.replace("../var/keys/demo-token-2026.key", key)
+    # The audit signing key (Ed25519) and its public half, as scripts/demo.sh makes them.
+    signing = os.path.join(work, "keys", "audit-signing.key")
+    verify = os.path.join(work, "keys", "audit-verify.pub")
+    for path in (signing, verify):
+        if os.path.exists(path):
+            os.remove(path)
+    old_umask = os.umask(0o077)
+    try:
+        subprocess.run(["openssl", "genpkey", "-algorithm", "ed25519", "-out", signing], check=True,
+                       stderr=subprocess.DEVNULL)
+    finally:
+        os.umask(old_umask)
+    subprocess.run(["openssl", "pkey", "-in", signing, "-pubout", "-out", verify], check=True)
+    text = text.replace("../var/keys/audit-signing.key", signing)
+    text = text.replace("../var/keys/audit-verify.pub", verify)
     text = text.replace("listen: 127.0.0.1:8580", "listen: 127.0.0.1:0")
     for role in ("admin", "operator", "auditor"):
         path = os.path.join(work, "keys", f"admin-{role}.token")

@@ -23,6 +23,14 @@ for role in admin operator auditor; do
   [ -s "$T" ] || (umask 077 && openssl rand -hex 32 > "$T")
   chmod 600 "$T"
 done
+# The audit signing key (Ed25519, apart from the data keys) and its public
+# half, the verifying key a compliance officer holds.
+SIGNING=var/keys/audit-signing.key
+if [ ! -s "$SIGNING" ]; then
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$SIGNING")
+fi
+chmod 600 "$SIGNING"
+openssl pkey -in "$SIGNING" -pubout -out var/keys/audit-verify.pub
 
 build/bin/medgated --check --config config/medgate.yaml
 
@@ -55,6 +63,9 @@ wait $PID || true
 trap - EXIT
 
 python3 scripts/demo_report.py "$ROOT/var" "$expected"
+echo
+echo "== medgatectl audit verify (with the verifying key var/keys/audit-verify.pub) =="
+build/bin/medgatectl --config config/medgate.yaml audit verify var/audit --key var/keys/audit-verify.pub
 echo
 echo "== medgatectl status (admin API on 127.0.0.1:8580, before the demo stopped medgated) =="
 echo "$status"

@@ -14,7 +14,9 @@ def lines(pattern):
 
 out = [json.loads(l) for _, l in lines("out/analytics/*.ndjson*")]
 outreach = [json.loads(l) for _, l in lines("out/outreach/*.ndjson*")]
-audit = [json.loads(l) for _, l in lines("audit/*.ndjson")]
+entries = [json.loads(l) for _, l in lines("audit/*.ndjson")]
+audit = [e for e in entries if e["type"] == "record"]
+checkpoints = sum(1 for e in entries if e["type"] == "checkpoint")
 quarantined = [json.loads(l) for _, l in lines("quarantine/*.ndjson")]
 
 print("\n== What arrived where ==")
@@ -33,7 +35,8 @@ for e in audit:
         methods[(f["path"], f["method"])] += 1
         for kind, n in f.get("found", {}).items():
             found[kind] += n
-print(f"{len(audit)} audit entries (one per record and target), hash-chained")
+print(f"{len(audit)} record entries (one per record and target), hash-chained, "
+      f"with {checkpoints} signed checkpoint{'' if checkpoints == 1 else 's'}")
 for (path, method), n in sorted(methods.items()):
     print(f"  {path:22s} {method:10s} x{n}")
 print("  scrubbed from free text: " + ", ".join(f"{n} [{k}]" for k, n in sorted(found.items())))

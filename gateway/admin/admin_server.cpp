@@ -206,7 +206,7 @@ class Router : public HTTPRequestHandler {
     }
     if (req.getMethod() != "POST") return method_not_allowed(res, "POST");
     sdk::Value body;
-    DeadLetterSelection which{target, {}};
+    DeadLetterSelection which{target, {}, who.role == Role::admin ? "admin" : "operator"};
     if (!read_json_body(req, res, body) || !read_keys(body, res, which.keys)) return;
 
     if (action == "drop") {

@@ -20,10 +20,11 @@ struct ReloadReport {
 };
 
 // Which dead letters an operation applies to: all of a target's, or those
-// with the given idempotency keys.
+// with the given idempotency keys; and the role that asked (for the audit log).
 struct DeadLetterSelection {
   std::string target;
   std::vector<std::string> keys;  // empty: all
+  std::string requested_by;       // admin, operator or auditor
 };
 
 class AdminView {

@@ -43,6 +43,29 @@ bool is_key_id(const std::string& id) {
   return std::regex_match(id, re);
 }
 
+void read_audit_section(const YAML::Node& node, Mark key_mark, const std::string& state_dir, const ReadContext& ctx,
+                        AuditConfig& audit) {
+  MapReader r(node, "audit", ctx);
+  audit.dir = (std::filesystem::path(state_dir) / "audit").string();
+  audit.mark = key_mark.line ? key_mark : Mark{1, 1};
+  if (!r.valid()) return;
+  r.take_path("dir", audit.dir);
+  r.take_size("segment_bytes", audit.segment_bytes, 64 << 10);
+  audit.signing_key_mark = r.value_mark("signing_key");
+  audit.verify_key_mark = r.value_mark("verify_key");
+  if (!r.take_path("signing_key", audit.signing_key) && !r.has("signing_key"))
+    ctx.error(node.IsMap() ? r.mark() : audit.mark,
+              "missing required key 'audit.signing_key': the Ed25519 private key that signs audit checkpoints (make "
+              "one with `openssl genpkey -algorithm ed25519 -out FILE`, mode 0600; see docs/audit.md)");
+  r.take_path("verify_key", audit.verify_key);
+  r.take_duration("checkpoint_interval", audit.checkpoint_interval_ms, 1000);
+  std::int64_t entries = static_cast<std::int64_t>(audit.checkpoint_entries);
+  if (r.take_int("checkpoint_entries", entries, 0, 100'000'000))
+    audit.checkpoint_entries = static_cast<std::uint64_t>(entries);
+  r.take_duration("retention", audit.retention_ms, 60'000);  // absent: keep forever
+  r.finish();
+}
+
 class ConfigBuilder {
  public:
   ConfigBuilder(const ConfigDocument& doc, const PluginCatalog& catalog, Diagnostics& diags)
@@ -68,7 +91,7 @@ class ConfigBuilder {
     read_admin(root.take("admin"));
     read_spool(root.take("spool"));
     read_pipeline(root.take("pipeline"));
-    read_audit(root.take("audit"));
+    read_audit(root.take("audit"), root.key_mark("audit"));
     read_sources(root.take("sources"));
     read_targets(root.take("targets"));
     read_policies(root.take("policies"));
@@ -224,13 +247,14 @@ class ConfigBuilder {
     r.finish();
   }
 
-  void read_audit(const YAML::Node& node) {
-    MapReader r(node, "audit", ctx_);
-    cfg_.audit.dir = (std::filesystem::path(cfg_.state_dir) / "audit").string();
-    if (!r.valid()) return;
-    r.take_path("dir", cfg_.audit.dir);
-    r.take_size("segment_bytes", cfg_.audit.segment_bytes, 64 << 10);
-    r.finish();
+  void read_audit(const YAML::Node& node, Mark key_mark) {
+    read_audit_section(node, key_mark, cfg_.state_dir, ctx_, cfg_.audit);
+    for (const auto& k : cfg_.keys)
+      if (!cfg_.audit.signing_key.empty() && k.file == cfg_.audit.signing_key)
+        ctx_.error(cfg_.audit.signing_key_mark,
+                   "'audit.signing_key' must not be a data key file (it is the file of "
+                   "key '" +
+                       k.id + "'): sign the audit log with its own Ed25519 key");
   }
 
   // `plugin:` and `config:` of a source or target; false when unusable.
@@ -456,6 +480,18 @@ std::vector<std::string> plugin_dirs(const ConfigDocument& doc, Diagnostics& dia
 
 GatewayConfig build_config(const ConfigDocument& doc, const PluginCatalog& catalog, Diagnostics& diags) {
   return ConfigBuilder(doc, catalog, diags).build();
+}
+
+AuditConfig read_audit_config(const ConfigDocument& doc, Diagnostics& diags) {
+  ReadContext ctx{doc.file, doc.base_dir, diags};
+  std::string state_dir = kDefaultStateDir;
+  std::string why;
+  if (YAML::Node s = doc.root["state_dir"]; s.IsDefined() && read_string(s, state_dir, why) && !state_dir.empty())
+    state_dir = ctx.resolve_path(state_dir);
+  AuditConfig audit;
+  MapReader root(doc.root, "", ctx);
+  read_audit_section(root.take("audit"), root.key_mark("audit"), state_dir, ctx, audit);
+  return audit;
 }
 
 }  // namespace medgate::config

@@ -99,6 +99,14 @@ struct IdentityConfig {
 struct AuditConfig {
   std::string dir;  // default: STATE_DIR/audit
   std::uint64_t segment_bytes = 64ull << 20;
+  // Ed25519 private key (PEM) that signs checkpoints; required, and not one
+  // of the data keys. verify_key: its public half, optional (checked to match).
+  std::string signing_key, verify_key;
+  Mark mark;  // the audit: section (or 1:1 when absent)
+  Mark signing_key_mark, verify_key_mark;
+  std::int64_t checkpoint_interval_ms = 60'000;  // sign new entries at least this often
+  std::uint64_t checkpoint_entries = 10'000;     // ... and after this many; 0: only on the timer
+  std::int64_t retention_ms = 0;                 // remove older segments; 0: keep forever
 };
 
 struct GatewayConfig {
@@ -144,5 +152,9 @@ std::vector<std::string> plugin_dirs(const ConfigDocument& doc, Diagnostics& dia
 // Phase 2: everything else. Reports every problem found (not just the first)
 // into `diags`; the result is usable only when diags has no errors.
 GatewayConfig build_config(const ConfigDocument& doc, const PluginCatalog& catalog, Diagnostics& diags);
+
+// Only the audit section (with state_dir for its default directory), for the
+// offline audit tools: no plugins needed.
+AuditConfig read_audit_config(const ConfigDocument& doc, Diagnostics& diags);
 
 }  // namespace medgate::config

@@ -1,6 +1,6 @@
 // medgatectl: the command-line tool. status, plugins, routes, reload and dlq
 // ask the running medgated through its admin API; token and plugins --offline
-// work on the config and plugin files directly.
+// work on the config and plugin files directly; audit reads the audit log.
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ctl/api_call.h"
+#include "ctl/audit_command.h"
 #include "ctl/dlq_command.h"
 #include "medgate/sdk/json.h"
 #include "pipeline/patient_identifier.h"
@@ -51,6 +52,40 @@ Offline commands (read the config and plugin files; medgated need not run):
                               library and why (exit 1 if any)
   plugins --schema NAME       print the JSON Schema of plugin NAME's config sections
 
+Audit log (for compliance officers; offline, see docs/audit.md):
+  audit verify PATH [--key PUBKEY.pem]... [--closed] [--anchor SEQ:HASH] [--json]
+                              check the audit log (its directory, or one segment
+                              file): every entry's hash and link, seq order,
+                              segment headers and numbering, and every checkpoint
+                              signature with the verifying key (default: the
+                              config's audit.verify_key; with no key only the chain
+                              is checked, and it says so). Prints "intact: ..." and
+                              warnings (e.g. entries not yet signed), or one line
+                              "FAILED: FILE:LINE: seq N: KIND: detail" naming the
+                              first modified, removed, reordered or truncated entry,
+                              bad signature or missing segment.
+                              --closed: the log must end with the checkpoint
+                              medgated signs when it stops (verify a stopped
+                              gateway's log, so that a cut-off end is detected)
+                              --anchor SEQ:HASH: an entry seen before (verify prints
+                              the last signed one) must still be there
+  audit query [--dir DIR] [--since T] [--until T] [--source NAME] [--target NAME]
+              [--rule FIELD] [--record-id ID] [--patient-token TOKEN]
+              [--all-types] [--json]
+                              print the matching record entries: time, record id,
+                              source, target, patient token, policy and version,
+                              and per field the method, key id and scrub findings
+                              (--json: the entries as stored). DIR defaults to the
+                              config's audit.dir; T is YYYY-MM-DD or RFC 3339 (UTC
+                              days; --since inclusive, --until exclusive); TOKEN:
+                              --patient-token $(medgatectl token --field F VALUE)
+  audit report [--dir DIR] [--since T] [--until T] [--format csv|html] [--out FILE]
+               [--key PUBKEY.pem]...
+                              counts per day, target, policy and rule (field and
+                              method): records, and scrub findings per type; html is
+                              a standalone page that also shows whether the log
+                              verifies
+
 Options:
   --config FILE       the configuration (default /etc/medgate/medgate.yaml)
   --token-file FILE   admin API bearer token (default: $MEDGATE_TOKEN_FILE, else
@@ -58,7 +93,10 @@ Options:
   --help              this text
 
 Exit status: 0 success; 1 the command failed (invalid config, medgated not
-reachable, request refused); 2 usage error.
+reachable, request refused); 2 usage error. audit verify: 0 the log is intact,
+1 it is not (the first bad entry is named), 2 usage error (also an unreadable
+--key). audit report: 1 also when the log does not verify (the report is still
+written).
 )";
 
 using medgate::ctl::api_get;
@@ -255,6 +293,7 @@ int cmd_reload(const ApiTarget& at, const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   std::string config = "/etc/medgate/medgate.yaml";
+  bool config_given = false;
   std::string token_file;
   std::vector<std::string> args(argv + 1, argv + argc);
   std::size_t i = 0;
@@ -266,6 +305,7 @@ int main(int argc, char** argv) {
     if (args[i] == "--config") {
       if (i + 1 >= args.size()) return usage_error("--config needs a value");
       config = args[++i];
+      config_given = true;
       continue;
     }
     if (args[i] == "--token-file") {
@@ -284,6 +324,7 @@ int main(int argc, char** argv) {
       return 0;
     }
   if (cmd == "token") return cmd_token(config, rest);
+  if (cmd == "audit") return medgate::ctl::cmd_audit(config, config_given, rest);
   const ApiTarget at{config, token_file};
   if (cmd == "plugins") return cmd_plugins(at, rest);
   if (cmd == "status") return cmd_status(at, rest);

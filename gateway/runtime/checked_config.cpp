@@ -1,11 +1,46 @@
 #include "runtime/checked_config.h"
 
+#include <filesystem>
 #include <set>
 
 #include "medgate/sdk/secrets.h"
 #include "plugin_host/plugin_paths.h"
 
 namespace medgate::runtime {
+namespace {
+
+// The audit signing key: an Ed25519 private key in a file of its own; the
+// optional verify_key must be its public half.
+void check_audit_keys(const std::string& path, const config::GatewayConfig& cfg, CheckedConfig& checked,
+                      config::Diagnostics& diags) {
+  const auto& audit = cfg.audit;
+  if (audit.signing_key.empty()) return;  // the loader reported it
+  std::unique_ptr<crypto::Ed25519Key> key;
+  if (sdk::Status s = crypto::Ed25519Key::load_private(audit.signing_key, key); !s.ok())
+    diags.error(path, audit.signing_key_mark, s.message());
+  else
+    checked.audit_key = std::move(key);
+  for (const auto& k : cfg.keys) {
+    std::error_code ec;
+    // Same path: the loader said so already; here links to the same file.
+    if (k.file != audit.signing_key && std::filesystem::equivalent(k.file, audit.signing_key, ec))
+      diags.error(path, audit.signing_key_mark,
+                  "'audit.signing_key' " + audit.signing_key + " is the same file as key '" + k.id + "' (" + k.file +
+                      "): sign the audit log with its own Ed25519 key");
+  }
+  if (audit.verify_key.empty()) return;
+  std::unique_ptr<crypto::Ed25519Key> pub;
+  if (sdk::Status s = crypto::Ed25519Key::load_public(audit.verify_key, pub); !s.ok())
+    diags.error(path, audit.verify_key_mark, s.message());
+  else if (checked.audit_key && pub->fingerprint() != checked.audit_key->fingerprint())
+    diags.error(path, audit.verify_key_mark,
+                "'audit.verify_key' " + audit.verify_key + " (key " + pub->fingerprint() +
+                    ") is not the public half of 'audit.signing_key' (key " + checked.audit_key->fingerprint() +
+                    "); export it with `openssl pkey -in " + audit.signing_key + " -pubout -out " + audit.verify_key +
+                    "`");
+}
+
+}  // namespace
 
 std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::PluginRegistry& registry,
                                           config::Diagnostics& diags) {
@@ -28,6 +63,7 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
     for (const auto& token : cfg.admin.tokens)
       if (sdk::Status s = sdk::check_secret_file(token.file, "admin token file"); !s.ok())
         diags.error(path, token.file_mark, s.message());
+  check_audit_keys(path, cfg, checked, diags);
   if (diags.has_errors()) return std::nullopt;
 
   checked.keys = std::make_unique<crypto::KeyStore>();

@@ -1,5 +1,6 @@
 // Everything medgated needs before it starts, validated: the typed config,
-// loaded plugins, keys, and compiled policies. `medgated --check` runs exactly
+// loaded plugins, keys (data keys and the audit signing key), and compiled
+// policies. `medgated --check` runs exactly
 // this and prints the problems; startup runs it and refuses on any problem.
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "config/gateway_config.h"
+#include "crypto/ed25519.h"
 #include "crypto/key_store.h"
 #include "pipeline/desensitizer.h"
 #include "plugin_host/plugin_registry.h"
@@ -20,6 +22,7 @@ struct CheckedConfig {
   std::string config_path;  // as given on the command line
   config::GatewayConfig config;
   std::unique_ptr<crypto::KeyStore> keys;
+  std::shared_ptr<const crypto::Ed25519Key> audit_key;  // signs audit checkpoints
   std::map<std::string, std::unique_ptr<pipeline::CompiledPolicy>> policies;
 };
 

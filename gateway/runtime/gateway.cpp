@@ -27,7 +27,13 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
   gw->normalizer_ = std::make_unique<pipeline::RecordNormalizer>();
   gw->identifier_ = std::make_unique<pipeline::PatientIdentifier>(*identity, cfg.identity.fields);
   gw->budget_ = std::make_unique<spool::SpoolBudget>(cfg.spool.max_bytes);
-  gw->audit_ = std::make_unique<audit::AuditChain>(cfg.audit.dir, cfg.audit.segment_bytes);
+  if (!gw->checked_.audit_key) {
+    error = "audit.signing_key must name an Ed25519 private key";
+    return nullptr;
+  }
+  audit::AuditChainOptions audit_options{cfg.audit.dir, cfg.audit.segment_bytes, cfg.audit.checkpoint_entries,
+                                         std::chrono::milliseconds(cfg.audit.retention_ms)};
+  gw->audit_ = std::make_unique<audit::AuditChain>(std::move(audit_options), gw->checked_.audit_key);
   gw->quarantine_ = std::make_unique<spool::QuarantineStore>(state + "/quarantine", *identity_secret);
   gw->dlq_ = std::make_unique<spool::DeadLetters>(state + "/dlq");
   for (sdk::Status s : {gw->audit_->open(), gw->quarantine_->open(), gw->dlq_->open()})
@@ -35,6 +41,9 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
       error = s.message();
       return nullptr;
     }
+  for (const auto& note : gw->audit_->notes()) log(sdk::LogLevel::warning, "audit", note);
+  gw->checkpointer_ =
+      std::make_unique<AuditCheckpointer>(*gw->audit_, std::chrono::milliseconds(cfg.audit.checkpoint_interval_ms));
 
   pipeline::PipelineStages stages;
   stages.normalizer = gw->normalizer_.get();
@@ -100,6 +109,7 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
 Gateway::~Gateway() { stop(std::chrono::milliseconds(0)); }
 
 void Gateway::start() {
+  checkpointer_->start();
   for (auto& t : targets_) t->start();
   pipeline_->start();
   for (auto& s : sources_) s->start();
@@ -118,6 +128,9 @@ std::vector<std::string> Gateway::stop(std::chrono::milliseconds drain_timeout, 
   for (auto& t : targets_) t->begin_drain(deadline);
   for (auto& t : targets_)
     if (!t->finish_drain(grace)) stuck.push_back(t->instance_name());
+  checkpointer_->stop();
+  if (sdk::Status s = audit_->close(); !s.ok())
+    log(sdk::LogLevel::error, "audit", "cannot sign the closing checkpoint: " + s.message());
   return stuck;
 }
 

@@ -1,9 +1,10 @@
 // The running gateway: wires the checked config into the data path and owns
-// every thread. Start order: target runners, pipeline workers, then sources.
-// Stop order is the reverse, so that nothing accepted is left behind:
-// sources stop taking input, the pipeline finishes queued batches (spooled),
-// then targets deliver what is spooled until the drain deadline. Whatever is
-// not delivered by then stays in the spool for the next start.
+// every thread. Start order: the audit checkpointer, target runners, pipeline
+// workers, then sources. Stop order is the reverse, so that nothing accepted
+// is left behind: sources stop taking input, the pipeline finishes queued
+// batches (spooled), then targets deliver what is spooled until the drain
+// deadline; last, the audit log is closed with a signed checkpoint. Whatever
+// is not delivered by then stays in the spool for the next start.
 #pragma once
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include "admin/admin_view.h"
 #include "audit/audit_chain.h"
 #include "pipeline/pipeline.h"
+#include "runtime/audit_checkpointer.h"
 #include "runtime/checked_config.h"
 #include "runtime/source_runner.h"
 #include "runtime/target_runner.h"
@@ -66,6 +68,7 @@ class Gateway {
   std::unique_ptr<pipeline::PatientIdentifier> identifier_;
   std::unique_ptr<spool::SpoolBudget> budget_;
   std::unique_ptr<audit::AuditChain> audit_;
+  std::unique_ptr<AuditCheckpointer> checkpointer_;  // after audit_: stops first
   std::unique_ptr<spool::QuarantineStore> quarantine_;
   std::unique_ptr<spool::DeadLetters> dlq_;
   std::map<std::string, std::unique_ptr<spool::TargetSpool>> spools_;

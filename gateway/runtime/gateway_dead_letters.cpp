@@ -1,5 +1,6 @@
 // The dead-letter queue as operators see it: counts per target, pages of
-// entries, replay into the target's spool, and drop.
+// entries, replay into the target's spool, and drop. Replays and drops are
+// recorded in the audit log (target, how many, which role asked).
 #include "runtime/gateway.h"
 #include "runtime/log.h"
 
@@ -9,6 +10,20 @@ constexpr std::size_t kReplayChunk = 500;
 
 sdk::Status unknown_target(const std::string& name) {
   return sdk::Status::Invalid("no target named '" + name + "' in the running config");
+}
+
+void audit_action(audit::AuditChain& chain, audit::EntryType type, const admin::DeadLetterSelection& which,
+                  std::uint64_t count) {
+  audit::DeadLetterAudit a;
+  a.target = which.target;
+  a.selection = which.keys.empty() ? "all" : "keys";
+  a.role = which.requested_by.empty() ? "unknown" : which.requested_by;
+  a.keys = static_cast<std::int64_t>(which.keys.size());
+  a.count = static_cast<std::int64_t>(count);
+  if (sdk::Status s = chain.append_dead_letters(type, a); !s.ok())
+    log(sdk::LogLevel::error, "audit",
+        std::string(audit::entry_type_name(type)) + " of target '" + which.target +
+            "' happened but its audit entry could not be written: " + s.message());
 }
 }  // namespace
 
@@ -91,6 +106,7 @@ sdk::Status Gateway::dlq_replay(const admin::DeadLetterSelection& which,
       "replayed " + std::to_string(removed) + " of " + std::to_string(selected) + " dead letters of target '" +
           which.target + "'" + (s.ok() ? "" : ": " + s.message()));
   replayed = removed;
+  audit_action(*audit_, audit::EntryType::dlq_replay, which, removed);
   return s;
 }
 
@@ -103,6 +119,7 @@ sdk::Status Gateway::dlq_drop(const admin::DeadLetterSelection& which, std::uint
   log(sdk::LogLevel::info, "dlq",
       "dropped " + std::to_string(dropped) + " dead letters of target '" + which.target + "'" +
           (s.ok() ? "" : ": " + s.message()));
+  audit_action(*audit_, audit::EntryType::dlq_drop, which, dropped);
   return s;
 }
 

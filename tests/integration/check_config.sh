@@ -2,9 +2,12 @@
 # `medgated --check` on real files with the real plugins: a good config passes
 # (exit 0); each of the five kinds of problem (YAML syntax, unknown key, wrong
 # type, unknown plugin, missing key file) is printed as FILE:LINE:COL: message
-# and exits 1; several problems in one file are all listed.
+# and exits 1; several problems in one file are all listed. The audit signing
+# key: missing, unreadable, group-readable, not Ed25519, a data key, or with a
+# verify_key that is not its public half.
 source "$(dirname "$0")/lib.sh"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key" "$WORK/keys/audit.pub"
 cat > "$WORK/good.yaml" <<YAML
 state_dir: $WORK/var
 keys:
@@ -27,6 +30,8 @@ policies:
       - {field: patient.token, method: keep}
 routes:
   - {name: r, from: [inbox], to: [out], policy: p}
+audit:
+  signing_key: $WORK/keys/audit.key
 YAML
 "$MEDGATED" --check --config "$WORK/good.yaml" > "$WORK/good.out" 2>&1 || { cat "$WORK/good.out"; fail "good config refused"; }
 grep -q "OK" "$WORK/good.out" || fail "no OK line for a good config"
@@ -55,6 +60,32 @@ expect_problem missing_key_file 's|keys/k.key|keys/missing.key|' "4:11: key file
 chmod 0644 "$WORK/keys/k.key"
 expect_problem readable_key_file 's|^state_dir|state_dir|' "4:11: key file $WORK/keys/k.key is accessible by group or others (mode 0644)"
 chmod 0600 "$WORK/keys/k.key"
+
+# The audit signing key (lines 22-23 of good.yaml).
+expect_problem no_signing_key '/^  signing_key:/d' "22:1: missing required key 'audit.signing_key': the Ed25519 private key"
+expect_problem missing_signing_key 's|keys/audit.key|keys/none.key|' \
+  "23:16: audit signing key $WORK/keys/none.key cannot be opened"
+cp "$WORK/keys/k.key" "$WORK/keys/hex.key"
+expect_problem hex_signing_key 's|keys/audit.key|keys/hex.key|' \
+  "23:16: audit signing key $WORK/keys/hex.key does not hold a PEM private key; make one with \`openssl genpkey -algorithm ed25519"
+(umask 077 && openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/keys/rsa.key" 2>/dev/null)
+expect_problem rsa_signing_key 's|keys/audit.key|keys/rsa.key|' \
+  "23:16: audit signing key $WORK/keys/rsa.key holds a key of type RSA, not Ed25519"
+expect_problem data_key_as_signing_key 's|keys/audit.key|keys/k.key|' \
+  "23:16: 'audit.signing_key' must not be a data key file (it is the file of key 'k')"
+ln -s k.key "$WORK/keys/link.key"
+expect_problem linked_data_key 's|keys/audit.key|keys/link.key|' \
+  "23:16: 'audit.signing_key' $WORK/keys/link.key is the same file as key 'k'"
+chmod 0640 "$WORK/keys/audit.key"
+expect_problem readable_signing_key 's|^state_dir|state_dir|' \
+  "23:16: audit signing key $WORK/keys/audit.key is accessible by group or others (mode 0640)"
+chmod 0600 "$WORK/keys/audit.key"
+make_signing_key "$WORK/keys/other.key" "$WORK/keys/other.pub"
+expect_problem wrong_verify_key 's|^  signing_key: .*|&\n  verify_key: '"$WORK"'/keys/other.pub|' \
+  "24:15: 'audit.verify_key' $WORK/keys/other.pub (key "
+sed -e 's|^  signing_key: .*|&\n  verify_key: '"$WORK"'/keys/audit.pub|' "$WORK/good.yaml" > "$WORK/verify.yaml"
+"$MEDGATED" --check --config "$WORK/verify.yaml" > "$WORK/verify.out" 2>&1 || { cat "$WORK/verify.out"; fail "a matching verify_key refused"; }
+pass "audit.verify_key that is the signing key's public half checks"
 
 # Several problems at once: all are listed, in file order.
 sed -e 's|keys/k.key|keys/missing.key|' -e '0,/plugin: file/s//plugin: filez/' -e 's|policy: p}|policy: nope}|' \

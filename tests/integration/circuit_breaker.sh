@@ -6,12 +6,14 @@
 # was never held up.
 source "$(dirname "$0")/lib.sh"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 make_key "$WORK/keys/a.token"
 PORT=$(free_port)
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 plugin_dirs: [$BUILD_DIR/tests/plugins]
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 admin: {enabled: true, listen: 127.0.0.1:$PORT, tokens: [{file: keys/a.token, role: auditor}]}
 sources:

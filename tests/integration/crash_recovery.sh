@@ -22,9 +22,11 @@ echo "kill moments from seed $SEED (MEDGATE_CRASH_SEED=$SEED repeats them)"
 
 start_postgres "$WORK/pg"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k, fields: [subject.resident_id, subject.mrn]}
 admin: {listen: 127.0.0.1:0}
 sources:

@@ -3,15 +3,18 @@
 # good puts them in the DLQ with the reason; medgatectl dlq list/show/drop/
 # replay work on it through the admin API with the operator role (an auditor
 # sees counts only); after the receiver is fixed, a replay delivers every
-# remaining dead letter exactly once.
+# remaining dead letter exactly once. The drop and the replay are in the
+# audit log, with the role that asked.
 source "$(dirname "$0")/lib.sh"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 for role in operator auditor; do make_key "$WORK/keys/$role.token"; done
 PORT=$(free_port)
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 plugin_dirs: [$BUILD_DIR/tests/plugins]
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 admin:
   enabled: true
@@ -87,4 +90,14 @@ curl -sf "http://127.0.0.1:$PORT/metrics" -o "$WORK/metrics.txt" || fail "/metri
 grep -q "^medgate_target_records_total{target=\"picky\",outcome=\"dead_lettered\"} $BAD$" "$WORK/metrics.txt" \
   || fail "metrics do not count $BAD dead-lettered: $(grep medgate_target_records_total "$WORK/metrics.txt")"
 stop_daemon
+
+"$MEDGATECTL" audit query --dir "$WORK/state/audit" --all-types --target picky --json > "$WORK/dlq-audit.ndjson" 2>/dev/null
+/usr/bin/python3 - "$WORK/dlq-audit.ndjson" $((BAD - 1)) <<'PY' || fail "dead-letter actions not audited: $(cat "$WORK/dlq-audit.ndjson" | grep dlq_)"
+import json, sys
+actions = [e for e in map(json.loads, open(sys.argv[1])) if e["type"].startswith("dlq_")]
+want = [("dlq_drop", "keys", 1, 1, "operator"), ("dlq_replay", "all", 0, int(sys.argv[2]), "operator")]
+got = [(e["type"], e["selection"], e["keys"], e["count"], e["role"]) for e in actions]
+sys.exit(0 if got == want else f"audit has {got}, want {want}")
+PY
+pass "the drop and the replay are in the audit log (selection, count, role)"
 pass "dead-letter queue"

@@ -5,9 +5,11 @@
 # every record in exactly one file.
 source "$(dirname "$0")/lib.sh"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}

@@ -7,11 +7,13 @@
 # fed by an analytics policy.
 source "$(dirname "$0")/lib.sh"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 PORT=$(free_port)
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 plugin_dirs: [$BUILD_DIR/tests/plugins]
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 admin: {enabled: true, listen: 127.0.0.1:$PORT, tokens: []}
 sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}
@@ -66,6 +68,6 @@ pass "the sender with open_handles gets the phone numbers back, the other is ref
 sed -e 's|policy: outreach}|policy: outreach}\n  - {name: stats, from: [inbox], to: [sms], policy: stats}|' \
     -e 's|^policies:|policies:\n  stats:\n    purpose: analytics\n    rules: [{field: patient.token, method: keep}]|' "$WORK/medgate.yaml" > "$WORK/bad.yaml"
 rc=0; "$MEDGATED" --check --config "$WORK/bad.yaml" > "$WORK/bad.out" 2>&1 || rc=$?
-[ "$rc" -eq 1 ] && grep -q "bad.yaml:8:3: target 'sms' has open_handles: true but route 'stats' feeds it through analytics policy 'stats'" "$WORK/bad.out" \
+[ "$rc" -eq 1 ] && grep -q "bad.yaml:9:3: target 'sms' has open_handles: true but route 'stats' feeds it through analytics policy 'stats'" "$WORK/bad.out" \
   || { cat "$WORK/bad.out"; fail "--check accepted open_handles on an analytics target"; }
 pass "--check refuses open_handles on a target an analytics policy feeds"

@@ -17,6 +17,7 @@ EVERY=37       # every 37th record is marked REFUSE
 FAIL_FIRST=3   # the receiver answers 500 to its first 3 verified requests
 
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 make_key "$WORK/keys/http.secret"
 
 python3 "$RECEIVER" --secret-file "$WORK/keys/http.secret" --out "$WORK/received.ndjson" \
@@ -46,6 +47,7 @@ cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 admin: {listen: 127.0.0.1:0}
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}

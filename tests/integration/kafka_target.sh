@@ -31,9 +31,11 @@ BOOTSTRAP=$(head -1 "$WORK/mock.out")
 pass "mock cluster up at $BOOTSTRAP"
 
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 admin: {listen: 127.0.0.1:0}
 sources:

@@ -21,13 +21,23 @@ pass() { echo "ok: $*"; }
 # make_key FILE: a fresh 32-byte hex key, mode 0600.
 make_key() { mkdir -p "$(dirname "$1")"; (umask 077 && openssl rand -hex 32 > "$1"); }
 
+# make_signing_key FILE [PUBLIC]: a fresh Ed25519 audit signing key, mode
+# 0600, and its public half in PUBLIC when given.
+make_signing_key() {
+  mkdir -p "$(dirname "$1")"
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$1" 2>/dev/null)
+  if [ $# -ge 2 ]; then openssl pkey -in "$1" -pubout -out "$2"; fi
+}
+
 # demo_config OUT: config/medgate.yaml with all its state moved into
-# $WORK/var, a fresh data key and admin tokens, and the admin API on an
-# ephemeral port (so tests can run side by side).
+# $WORK/var, a fresh data key, audit signing key (public half beside it) and
+# admin tokens, and the admin API on an ephemeral port (so tests can run side
+# by side).
 demo_config() {
   sed -e "s|\.\./var|$WORK/var|g" -e "s|listen: 127.0.0.1:8580|listen: 127.0.0.1:0|" \
       "$SOURCE_DIR/config/medgate.yaml" > "$1"
   make_key "$WORK/var/keys/demo-token-2026.key"
+  make_signing_key "$WORK/var/keys/audit-signing.key" "$WORK/var/keys/audit-verify.pub"
   for role in admin operator auditor; do make_key "$WORK/var/keys/admin-$role.token"; done
 }
 

@@ -6,10 +6,12 @@
 source "$(dirname "$0")/lib.sh"
 
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 plugin_dirs: [$BUILD_DIR/tests/plugins]
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}

@@ -11,6 +11,7 @@ source "$(dirname "$0")/lib/postgres.sh"
 
 start_postgres "$WORK/pg"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 make_key "$WORK/keys/admin.token"
 N=3000
 M=1000
@@ -20,6 +21,7 @@ python3 "$SHARED_DIR/bench/gen_records.py" $M 12 | sed 's/HIS-0/HIS-L/' > "$WORK
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k, fields: [subject.resident_id, subject.mrn]}
 admin:
   enabled: true

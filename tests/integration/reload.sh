@@ -37,7 +37,7 @@ PY
 write_inbox_file "$WORK/b.ndjson" "$WORK/var/inbox" 02-b.ndjson
 wait_until 60 has_lines "$OUT" 4000 || fail "second file not flowing"
 "${CTL[@]}" reload > "$WORK/reload.out" || fail "medgatectl reload failed"
-grep -q "^reloaded: applied .*2 targets" "$WORK/reload.out" || fail "reload said: $(cat "$WORK/reload.out")"
+grep -q "^reloaded: applied .*3 targets" "$WORK/reload.out" || fail "reload said: $(cat "$WORK/reload.out")"
 mid=$(output_lines "$OUT")
 [ "$mid" -lt 32000 ] || fail "the reload did not happen mid-file (all $mid records were already out)"
 wait_until 120 has_lines "$OUT" 32000 || fail "after the reload: $(output_lines "$OUT") of 32000"
@@ -74,3 +74,13 @@ grep -q '^medgate_config_last_reload_successful 1$' "$WORK/metrics.txt" || fail 
 stop_daemon
 [ "$(output_lines "$OUT")" -eq 32500 ] && [ "$(unique_ids "$OUT")" -eq 32500 ] || fail "final count $(output_lines "$OUT")"
 pass "reload"
+
+# Each gateway a reload replaced closed the audit log with a signed checkpoint
+# (when it had written anything since the last one) and the next continued
+# the same chain; none had to recover from an unclean stop.
+"$MEDGATECTL" audit verify "$WORK/var/audit" --key "$WORK/var/keys/audit-verify.pub" --closed > "$WORK/verify.out" \
+  || fail "audit log after reloads: $(cat "$WORK/verify.out")"
+count() { cat "$WORK"/var/audit/audit-*.ndjson | grep -c "$1" || true; }
+[ "$(count '"reason":"close"')" -ge 2 ] || fail "expected a close checkpoint from the gateways that audited records, found $(count '"reason":"close"')"
+[ "$(count '"reason":"recover"')" -eq 0 ] || fail "a reload left the audit log to be recovered"
+pass "audit log intact across reloads: $(head -1 "$WORK/verify.out")"

@@ -16,9 +16,11 @@ MAX=1048576
 start_postgres "$WORK/pg"
 pg_stop_fast
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k, fields: [subject.resident_id, subject.mrn]}
 admin: {listen: 127.0.0.1:0}
 spool: {max_bytes: 1MiB, segment_bytes: 256KiB}

@@ -53,9 +53,11 @@ BG_PIDS+=($!)
 wait_until 10 test -S "$WORK/notify.sock" || fail "notify socket not created"
 
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 admin: {listen: 127.0.0.1:0}
 sources:

@@ -19,9 +19,11 @@ RSS_CEILING_KB=$((128 * 1024))
 
 start_postgres "$WORK/pg"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k, fields: [subject.resident_id, subject.mrn]}
 admin: {listen: 127.0.0.1:0}
 sources:

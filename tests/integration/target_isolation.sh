@@ -9,6 +9,7 @@
 # status 3 after the drain deadline plus grace, and loses nothing either.
 source "$(dirname "$0")/lib.sh"
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 N=5000
 
 write_config() {  # write_config HANG_PLUGIN_SECTION DOWN_PLUGIN_SECTION
@@ -16,6 +17,7 @@ write_config() {  # write_config HANG_PLUGIN_SECTION DOWN_PLUGIN_SECTION
 state_dir: state
 plugin_dirs: [$BUILD_DIR/tests/plugins]
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 spool: {max_bytes: 256MiB}
 sources:

@@ -22,9 +22,11 @@ grep -q "100% tests passed, 0 tests failed out of 1" "$WORK/tpl-test.log" || fai
 pass "template built out of tree against the installed SDK; its test-kit test passes"
 
 make_key "$WORK/keys/k.key"
+make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
 keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
 identity: {key: k}
 sources:
   tpl: {plugin: template, config: {count: 12, batch: 5, interval: 10ms}}

@@ -10,7 +10,10 @@
 #   4. the config schema accepts config/medgate.yaml and config-valid/*.yaml
 #      and rejects each of config-invalid/*.yaml for its expected reason;
 #   5. ajv-cli agrees with validate.mjs on a valid and an invalid example, and
-#      validate.sh reads NDJSON (valid and invalid).
+#      validate.sh reads NDJSON (valid and invalid);
+#   6. the audit record schema accepts audit-valid/*.ndjson (one entry of each
+#      type) and rejects each of audit-invalid/*.json for its expected reason
+#      (tests/integration/audit_log.sh validates a real log).
 # Exit 0 when everything behaves as expected, 1 otherwise, 2 on setup errors.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -85,6 +88,14 @@ for f in "$ex"/valid/*.json; do node -e 'process.stdout.write(JSON.stringify(JSO
 check "validate.sh accepts valid NDJSON" bash "$here/validate.sh" "$schemas/patient_profile.schema.json" "$tmp/valid.ndjson"
 { cat "$tmp/valid.ndjson"; node -e 'process.stdout.write(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")))+"\n")' "$ex/invalid/subject-member.json"; } > "$tmp/mixed.ndjson"
 expect_fail "validate.sh rejects NDJSON with a subject member" bash "$here/validate.sh" "$schemas/patient_profile.schema.json" "$tmp/mixed.ndjson"
+
+step "6. audit log entries: valid entries pass, invalid ones fail for the expected reason"
+check "valid audit entries" "${validate[@]}" "$schemas/audit_record.schema.json" "$ex"/audit-valid/*.ndjson
+check "invalid audit entries" "${validate[@]}" --expect-errors "$ex/audit-invalid-expected.json" \
+  "$schemas/audit_record.schema.json" "$ex"/audit-invalid/*.json
+for f in "$ex"/audit-invalid/*.json; do
+  grep -q "\"$(basename "$f")\"" "$ex/audit-invalid-expected.json" || check "$(basename "$f") listed in audit-invalid-expected.json" false
+done
 
 echo
 if [ "$failures" -ne 0 ]; then

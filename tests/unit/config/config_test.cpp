@@ -71,6 +71,8 @@ routes:
     from: [inbox]
     to: out
     policy: p
+audit:
+  signing_key: keys/audit-signing.key
 )";
 
 struct Loaded {
@@ -112,6 +114,11 @@ TEST_F(ConfigLoaderTest, ReadsAGoodConfigWithDefaultsAndResolvedPaths) {
   EXPECT_EQ(c.keys[0].file, dir_ / "keys/k1.key");
   EXPECT_EQ(c.identity.key, "k1");  // the only key
   EXPECT_EQ(c.audit.dir, dir_ / "state/audit");
+  EXPECT_EQ(c.audit.signing_key, dir_ / "keys/audit-signing.key");
+  EXPECT_EQ(c.audit.verify_key, "");
+  EXPECT_EQ(c.audit.checkpoint_interval_ms, 60'000);
+  EXPECT_EQ(c.audit.checkpoint_entries, 10'000u);
+  EXPECT_EQ(c.audit.retention_ms, 0);  // keep forever
   const auto& src = c.sources.at("inbox");
   EXPECT_EQ(src.plugin, "file");
   EXPECT_EQ(src.options.get_string("path"), dir_ / "in");
@@ -209,6 +216,49 @@ TEST_F(ConfigLoaderTest, ReportsEveryProblemNotJustTheFirst) {
   both.replace(both.find("policy: p"), 9, "policy: q");
   l = load(both);
   EXPECT_EQ(l.diags.items().size(), 2u) << l.text();
+}
+
+TEST_F(ConfigLoaderTest, ReadsTheAuditSection) {
+  Loaded l =
+      load(with("  signing_key: keys/audit-signing.key\n",
+                "  dir: /srv/audit\n  signing_key: /etc/medgate/audit.key\n  verify_key: audit.pub\n"
+                "  segment_bytes: 1MiB\n  checkpoint_interval: 5m\n  checkpoint_entries: 0\n  retention: 365d\n"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  const auto& a = l.config.audit;
+  EXPECT_EQ(a.dir, "/srv/audit");
+  EXPECT_EQ(a.signing_key, "/etc/medgate/audit.key");
+  EXPECT_EQ(a.verify_key, dir_ / "audit.pub");
+  EXPECT_EQ(a.segment_bytes, 1u << 20);
+  EXPECT_EQ(a.checkpoint_interval_ms, 300'000);
+  EXPECT_EQ(a.checkpoint_entries, 0u);
+  EXPECT_EQ(a.retention_ms, 365LL * 86'400'000);
+  EXPECT_EQ(a.signing_key_mark.line, 32);
+
+  // The offline tools read the same section without plugins.
+  Diagnostics diags;
+  std::ofstream(dir_ / "medgate.yaml") << with("  signing_key: keys/audit-signing.key\n", "  signing_key: s.key\n");
+  auto doc = parse_config_file(dir_ / "medgate.yaml", diags);
+  ASSERT_TRUE(doc);
+  AuditConfig offline = read_audit_config(*doc, diags);
+  EXPECT_FALSE(diags.has_errors());
+  EXPECT_EQ(offline.dir, dir_ / "state/audit");
+  EXPECT_EQ(offline.signing_key, dir_ / "s.key");
+}
+
+TEST_F(ConfigLoaderTest, TheAuditSigningKeyIsRequiredAndNotADataKey) {
+  Loaded l = load(with("audit:\n  signing_key: keys/audit-signing.key\n", ""));
+  EXPECT_NE(l.text().find(":1:1: missing required key 'audit.signing_key': the Ed25519 private key that signs audit "
+                          "checkpoints (make one with `openssl genpkey -algorithm ed25519 -out FILE`"),
+            std::string::npos)
+      << l.text();
+  l = load(with("  signing_key: keys/audit-signing.key\n", "  dir: a\n"));
+  EXPECT_NE(l.text().find(":31:3: missing required key 'audit.signing_key'"), std::string::npos) << l.text();
+  l = load(with("  signing_key: keys/audit-signing.key\n", "  signing_key: keys/../keys/k1.key\n"));
+  EXPECT_NE(l.text().find(":31:16: 'audit.signing_key' must not be a data key file (it is the file of key 'k1')"),
+            std::string::npos)
+      << l.text();
+  l = load(with("  signing_key: keys/audit-signing.key\n", "  signing_key: a.key\n  retention: 10s\n"));
+  EXPECT_NE(l.text().find(":32:14: 'audit.retention' must be at least 60000ms"), std::string::npos) << l.text();
 }
 
 TEST(KeyFiles, RefusesGroupOrWorldReadableKeys) {

@@ -1,0 +1,28 @@
+// Which audit entries a compliance officer asked for (medgatectl audit query),
+// and how one reads on a terminal.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "audit/audit_line.h"
+#include "audit/audit_reader.h"
+
+namespace medgate::audit {
+
+struct AuditQuery {
+  std::optional<std::chrono::system_clock::time_point> since;  // inclusive
+  std::optional<std::chrono::system_clock::time_point> until;  // exclusive
+  std::string source, target, rule, record_id, patient_token;  // empty: any; rule = a field path
+  bool all_types = false;  // also segment headers, checkpoints, retention and dead-letter entries
+};
+
+// True when the entry passes every filter. Filters on record members (source,
+// rule, record id, patient token) pass only record entries.
+bool matches(const AuditQuery& query, const AuditLine& entry);
+
+// One entry as text: a heading line, then one indented line per field.
+std::string format_entry(const AuditLine& entry, const EntryPlace& place);
+
+}  // namespace medgate::audit
