@@ -5,7 +5,7 @@
 #include <set>
 
 #include "pipeline/patient_identifier.h"
-#include "pipeline/text_scrubber.h"
+#include "pipeline/scrub/text_scrubber.h"
 
 namespace medgate::pipeline {
 namespace {
