@@ -19,13 +19,16 @@ seconds=30
 if [ $# -ge 1 ]; then seconds=$1; shift; fi
 [[ $seconds =~ ^[0-9]+$ ]] || usage
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_json fuzz_line_mapper fuzz_config fuzz_audit_line)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_json fuzz_line_mapper fuzz_config fuzz_audit_line fuzz_text_scrubber)
 
 cxx=${CXX:-clang++}
 command -v "$cxx" >/dev/null || { echo "$0: $cxx not found (apt-get install clang)" >&2; exit 2; }
 config=ON
 [[ " ${targets[*]} " == *" fuzz_config "* ]] || config=OFF
-cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DMEDGATE_FUZZ_CONFIG=$config >/dev/null
+scrub=ON
+[[ " ${targets[*]} " == *" fuzz_text_scrubber "* ]] || scrub=OFF
+cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER="$cxx" -DMEDGATE_FUZZ_CONFIG=$config \
+  -DMEDGATE_FUZZ_SCRUB=$scrub >/dev/null
 cmake --build "$build" -j "${FUZZ_JOBS:-$(nproc)}" --target "${targets[@]}"
 
 mkdir -p "$build/artifacts"

@@ -3,7 +3,7 @@
 // the counts per type go to the audit entry, never what was found.
 #include "pipeline/methods/builtin_methods.h"
 #include "pipeline/methods/method_params.h"
-#include "pipeline/text_scrubber.h"
+#include "pipeline/scrub/text_scrubber.h"
 
 namespace medgate::pipeline::methods {
 namespace {

@@ -11,7 +11,7 @@
 #include "pipeline/desensitizer.h"
 #include "pipeline/patient_identifier.h"
 #include "pipeline/record_normalizer.h"
-#include "pipeline/text_scrubber.h"
+#include "pipeline/scrub/text_scrubber.h"
 
 namespace medgate::pipeline {
 namespace {
