@@ -41,17 +41,8 @@ rc=0; $PY "$SCAN" --truth "$WORK/notes.truth.ndjson" "$WORK/planted.ndjson" > "$
 pass "scanner catches one planted phone number in delivered output"
 
 # The real check: nothing raw in either target's output.
-cat "$WORK/notes.truth.ndjson" > "$WORK/truth.ndjson"
-$PY - "$WORK/his.ndjson" >> "$WORK/truth.ndjson" <<'PY'
-import json, re, sys
-for line in open(sys.argv[1], encoding="utf-8"):
-    r = json.loads(line)
-    road = re.search(r"某路\d+号", r["address"])
-    values = [r["name"], r["id_number"], r["phone"], r["mrn"], r["address"][3:], r["birth_date"]] + ([road.group(0)] if road else [])
-    print(json.dumps({"source_record_id": r["record_id"], "values": values}, ensure_ascii=False))
-PY
 for out in "$ANALYTICS" "$OUTREACH"; do
-  $PY "$SCAN" --truth "$WORK/truth.ndjson" "$out" > "$WORK/scan.out" 2>&1 || { cat "$WORK/scan.out"; fail "raw identifiers in $(basename "$out") output"; }
+  $PY "$SCAN" --truth "$WORK/notes.truth.ndjson" --gen-records "$WORK/his.ndjson" "$out" > "$WORK/scan.out" 2>&1 || { cat "$WORK/scan.out"; fail "raw identifiers in $(basename "$out") output"; }
   pass "$(basename "$out"): $(head -1 "$WORK/scan.out")"
 done
 

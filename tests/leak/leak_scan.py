@@ -18,8 +18,9 @@ so that a blind spot of one is not a blind spot of both. Two checks:
    e-mail address, a 16-19 digit number passing the Luhn check.
 
 Usage:
-  leak_scan.py --truth TRUTH.ndjson OUTPUT...      truth: {"source_record_id", "values": [..]}
-  leak_scan.py --gen-records IN.ndjson OUTPUT...   truth derived from gen_records.py lines
+  leak_scan.py [--truth TRUTH.ndjson]... [--gen-records IN.ndjson]... OUTPUT...
+TRUTH lines: {"source_record_id": .., "values": [..]}; IN: gen_records.py lines
+(the truth is derived from their fields). Both may be given, several times.
 OUTPUT: NDJSON files or directories of them. Exit 0 when nothing is found,
 1 listing each finding (record, field path, kind; the value masked), 2 usage.
 """
@@ -159,13 +160,18 @@ def output_files(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    g = ap.add_mutually_exclusive_group(required=True)
-    g.add_argument("--truth")
-    g.add_argument("--gen-records")
+    ap.add_argument("--truth", action="append", default=[])
+    ap.add_argument("--gen-records", action="append", default=[])
     ap.add_argument("--max-report", type=int, default=20)
     ap.add_argument("outputs", nargs="+")
     a = ap.parse_args()
-    truth = truth_from_gen_records(a.gen_records) if a.gen_records else truth_from_file(a.truth)
+    if not a.truth and not a.gen_records:
+        ap.error("--truth or --gen-records is required")
+    truth = {}
+    for path in a.gen_records:
+        truth.update(truth_from_gen_records(path))
+    for path in a.truth:
+        truth.update(truth_from_file(path))
     records = strings_seen = unknown = 0
     findings = []
     for path in output_files(a.outputs):
