@@ -40,6 +40,8 @@ bool parse_region(std::string_view addr, std::string& province, std::string& cit
       best_len = suffix.size();
     }
   }
+  // "州" inside a city's own name (杭州市, 广州市) is not the suffix: take the "市" after it.
+  if (best != std::string_view::npos && rest.substr(best + best_len, 3) == "市") best_len += 3;
   if (best != std::string_view::npos) city = std::string(rest.substr(0, best + best_len));
   return true;
 }

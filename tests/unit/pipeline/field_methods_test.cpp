@@ -158,6 +158,8 @@ TEST_F(MethodTest, GeneralizeDatesAgesRegionsAndAmounts) {
   EXPECT_EQ(reg("北京市朝阳区某街道1号"), R"({"province":"北京市","city":"北京市"})");
   EXPECT_EQ(reg("广西壮族自治区南宁市青秀区某路8号"), R"({"province":"广西壮族自治区","city":"南宁市"})");
   EXPECT_EQ(reg("四川省阿坝藏族羌族自治州某县"), R"({"province":"四川省","city":"阿坝藏族羌族自治州"})");
+  EXPECT_EQ(reg("浙江省杭州市西湖区某路1号"), R"({"province":"浙江省","city":"杭州市"})");
+  EXPECT_EQ(reg("广东省广州市天河区"), R"({"province":"广东省","city":"广州市"})");
   EXPECT_EQ(reg("某区某路97号"), "null");  // no province: nothing rather than a guess
   auto province = one_rule("analytics", "subject.address", "generalize", "x.p", R"({"level":"province"})");
   EXPECT_EQ(run(*province, R"({"subject":{"address":"浙江省杭州市西湖区"}})", "x.p").as_string(), "浙江省");
