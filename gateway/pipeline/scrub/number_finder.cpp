@@ -205,8 +205,34 @@ class SegmentScanner {
     // Not valid by the metadata but possible, with a trunk 0 or +86: a phone
     // number when it is the whole run of digit groups (not the tail of a
     // longer number such as a mistyped card number).
-    bool whole_run = (g == 0 || !groups_[g - 1].joined) && !groups_[h].joined;
+    // A placeholder right beside it means it was part of a longer run that an
+    // earlier pass replaced in part: not whole (keeps scrubbing idempotent).
+    bool whole_run = (g == 0 || !groups_[g - 1].joined) && !groups_[h].joined && !beside_placeholder(g, h);
     return whole_run && is_possible_prefixed_phone_number(plus, d);
+  }
+
+  // Whether "]" ends right before groups g..h or "[" starts right after them,
+  // with only separators between.
+  bool beside_placeholder(std::size_t g, std::size_t h) const {
+    Sep kind;
+    std::size_t i = groups_[h].letter_end ? groups_[h].letter_end : groups_[h].end;
+    for (int k = 0, n; k < 8 && i < text_.size() && (n = static_cast<int>(separator_at(text_, i, text_.size(), kind))) > 0;
+         ++k)
+      i += n;
+    if (i < text_.size() && text_[i] == '[') return true;
+    const Group& first = groups_[g];
+    std::size_t p = first.open_paren ? first.paren_at : first.plus ? first.plus_at : first.begin;
+    for (int k = 0; k < 8; ++k) {
+      bool moved = false;
+      for (std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{3}})
+        if (p >= n && separator_at(text_, p - n, p, kind) == n) {
+          p -= n;
+          moved = true;
+          break;
+        }
+      if (!moved) break;
+    }
+    return p > 0 && text_[p - 1] == ']';
   }
 
   bool is_card(std::size_t g, std::size_t h) const {
