@@ -138,7 +138,8 @@ def main():
         impls = {
             "python ref_desensitize.py": [sys.executable, os.path.join(SHARED, "ref_desensitize.py")],
             "node ref_desensitize.mjs": ["node", os.path.join(SHARED, "ref_desensitize.mjs")],
-            "medgate transform (1 thread)": [os.path.join(BUILD, "bin", "medgate_transform_bench"), "--config", cfg],
+            "medgate transform (1 thread)": [os.path.join(BUILD, "bin", "medgate_transform_bench"), "--config", cfg,
+                                             "--route", "his-to-analytics"],
         }
         times = {k: [] for k in impls}
         e2e = []

@@ -7,6 +7,8 @@
 //
 //   medgate_transform_bench --config FILE [--route NAME] < in.ndjson > out.ndjson
 // Prints "records=N seconds=S records_per_s=R" to stderr.
+#include <mimalloc.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -42,7 +44,10 @@ int main(int argc, char** argv) {
   }
   const config::RouteConfig* route = nullptr;
   for (const auto& r : checked->config.routes)
-    if (route_name.empty() || r.name == route_name) route = &r;
+    if (route_name.empty() || r.name == route_name) {
+      route = &r;  // the first route, or the one named
+      break;
+    }
   if (!route) {
     std::cerr << "medgate_transform_bench: no route '" << route_name << "'\n";
     return 1;
@@ -81,8 +86,8 @@ int main(int argc, char** argv) {
   }
   std::fflush(stdout);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "records=%llu failed=%llu seconds=%.3f records_per_s=%.0f\n",
+  std::fprintf(stderr, "records=%llu failed=%llu seconds=%.3f records_per_s=%.0f allocator=mimalloc-%d\n",
                static_cast<unsigned long long>(records), static_cast<unsigned long long>(failed), secs,
-               records / secs);
+               records / secs, mi_version());
   return failed ? 1 : 0;
 }

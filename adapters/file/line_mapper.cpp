@@ -58,6 +58,15 @@ class FlatFields {
   std::string problem_;
 };
 
+// A one-element array, moving `v` in (a braced Value::Array{...} would copy it
+// out of its initializer_list).
+Value array_of(Value v) {
+  Value::Array a;
+  a.reserve(1);
+  a.push_back(std::move(v));
+  return Value(std::move(a));
+}
+
 const char* gender_code(const std::string& g) {
   if (g == "M") return "male";
   if (g == "F") return "female";
@@ -119,20 +128,20 @@ MapResult map_flat(Value flat) {
     d["code"] = std::move(*diagnosis);
     d["system"] = "ICD-10";
     d["role"] = "primary";
-    out["diagnoses"] = Value(Value::Array{std::move(d)});
+    out["diagnoses"] = array_of(std::move(d));
   }
   if (charge) {
     Value c = Value::object();
     c["amount_cny"] = std::move(*charge);
     c["category"] = "visit";
     c["charged_at"] = *visit_time;
-    out["charges"] = Value(Value::Array{std::move(c)});
+    out["charges"] = array_of(std::move(c));
   }
   if (note) {
     Value n = Value::object();
     n["kind"] = "chief_complaint";
     n["text"] = std::move(*note);
-    out["notes"] = Value(Value::Array{std::move(n)});
+    out["notes"] = array_of(std::move(n));
   }
   MapResult r;
   r.kind = MapResult::Kind::record;

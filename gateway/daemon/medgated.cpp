@@ -7,6 +7,7 @@
 #include <cstring>
 #include <iostream>
 #include <string>
+#include <mimalloc.h>
 
 #include "daemon/service_notifier.h"
 #include "medgate/sdk/version.h"
@@ -53,7 +54,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--version") {
       std::cout << "medgated " MEDGATE_VERSION " (plugin SDK " << MEDGATE_SDK_VERSION_MAJOR << "." << MEDGATE_SDK_VERSION_MINOR
-                << ", " << MEDGATE_SDK_BUILD_ID << ")\n";
+                << ", " << MEDGATE_SDK_BUILD_ID << "; allocator mimalloc " << mi_version() / 100 << "." << mi_version() % 100 / 10
+                << "." << mi_version() % 10 << ")\n";
       return 0;
     } else if (a == "--check") {
       check_only = true;

@@ -87,7 +87,7 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConf
       problems.push_back({rule.mark, where + s.message()});
       continue;
     }
-    policy->rules_.push_back({rule.field, to, rule.method, std::move(impl)});
+    policy->rules_.push_back({rule.field, to, rule.method, std::move(impl), FieldPath(rule.field), FieldPath(to)});
   }
   for (const auto& key : envelope_keys()) {
     bool governed = std::any_of(policy->rules_.begin(), policy->rules_.end(),
@@ -99,11 +99,21 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConf
 }
 
 void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vector<FieldAction>& actions) const {
+  // Into an empty `out` the (distinct) envelope keys are appended without lookups.
+  if (!out.is_object()) out = sdk::Value::object();
+  auto& members = out.as_object();
+  const bool was_empty = members.empty();
+  members.reserve(members.size() + envelope_.size() + 4);
   for (const auto& key : envelope_)
-    if (const sdk::Value* v = record.find(key)) out[key] = *v;
+    if (const sdk::Value* v = record.find(key)) {
+      if (was_empty)
+        members.emplace_back(key, *v);
+      else
+        out[key] = *v;
+    }
   RecordContext ctx{record};
   for (const auto& rule : rules_) {
-    const sdk::Value* in = record.at_path(rule.field);
+    const sdk::Value* in = rule.from_path.find_in(record);
     if (!in || in->is_null()) continue;
     FieldAction action;
     action.path = &rule.field;
@@ -111,7 +121,7 @@ void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vecto
     action.key_id = rule.impl->key_id();
     sdk::Value result;
     rule.impl->apply(*in, ctx, result, action);
-    if (!result.is_null()) out.set_path(rule.to, std::move(result));
+    if (!result.is_null()) rule.to_path.store_in(out, std::move(result));
     actions.push_back(std::move(action));
   }
 }

@@ -9,6 +9,7 @@
 
 #include "config/gateway_config.h"
 #include "pipeline/field_methods.h"
+#include "pipeline/field_path.h"
 
 namespace medgate::pipeline {
 
@@ -39,6 +40,8 @@ class CompiledPolicy {
     std::string to;
     std::string method;
     std::unique_ptr<FieldMethod> impl;
+    FieldPath from_path;
+    FieldPath to_path;
   };
   std::string name_;
   std::int64_t version_ = 0;

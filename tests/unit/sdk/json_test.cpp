@@ -1,0 +1,88 @@
+// JSON serialization: every byte that must be escaped is escaped wherever it
+// sits in a string (the writer scans 8 bytes at a time, so positions around
+// word boundaries matter), and what it writes parses back to the same Value.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "medgate/sdk/json.h"
+
+using medgate::sdk::append_json_string;
+using medgate::sdk::parse_json;
+using medgate::sdk::to_json;
+using medgate::sdk::Value;
+
+namespace {
+// A plain reference escaper, byte by byte.
+std::string reference_escape(const std::string& s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+}  // namespace
+
+TEST(JsonString, EscapesEverySpecialByteAtEveryOffset) {
+  const std::string specials = std::string("\"\\\n\r\t\b\f\x01\x1f", 9) + std::string(1, '\0');
+  for (char special : specials) {
+    for (std::size_t len = 1; len <= 24; ++len) {
+      for (std::size_t pos = 0; pos < len; ++pos) {
+        std::string s(len, 'a');
+        s[pos] = special;
+        std::string out;
+        append_json_string(s, out);
+        ASSERT_EQ(out, reference_escape(s)) << "byte " << int(static_cast<unsigned char>(special)) << " at " << pos
+                                            << " of " << len;
+      }
+    }
+  }
+}
+
+TEST(JsonString, KeepsUtf8AndHighBytesAsIs) {
+  const std::string text = "患者[NAME]，联系电话[PHONE]。 \x7f ~ end";
+  std::string out;
+  append_json_string(text, out);
+  EXPECT_EQ(out, "\"" + text + "\"");
+}
+
+TEST(JsonString, AllBytesRoundTripThroughTheParser) {
+  std::string s;
+  for (int c = 1; c < 0x80; ++c) s.push_back(static_cast<char>(c));
+  s += "中文";
+  Value back;
+  ASSERT_TRUE(parse_json(to_json(Value(s)), back).ok());
+  ASSERT_TRUE(back.is_string());
+  EXPECT_EQ(back.as_string(), s);
+}
+
+TEST(JsonWrite, RecordRoundTrips) {
+  Value v = Value::object();
+  v["a"] = "x\"y";
+  v["n"] = std::int64_t{-42};
+  v["f"] = 4185.58;
+  v["list"] = Value(Value::Array{Value(true), Value(nullptr), Value("中")});
+  v["obj"]["inner"] = "line1\nline2";
+  const std::string text = to_json(v);
+  EXPECT_EQ(text, R"({"a":"x\"y","n":-42,"f":4185.58,"list":[true,null,"中"],"obj":{"inner":"line1\nline2"}})");
+  Value back;
+  ASSERT_TRUE(parse_json(text, back).ok());
+  EXPECT_EQ(back, v);
+}
