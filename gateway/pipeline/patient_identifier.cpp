@@ -1,5 +1,7 @@
 #include "pipeline/patient_identifier.h"
 
+#include <stdexcept>
+
 #include "medgate/sdk/json.h"
 
 namespace medgate::pipeline {
@@ -16,17 +18,37 @@ std::string identifier_text(const sdk::Value& v) {
   return {};
 }
 
-std::string PatientIdentifier::identify(sdk::Value& body) const {
+std::string PatientIdentifier::token_of(const sdk::Value& body, std::string_view prefix) const {
   for (const auto& field : fields_) {
-    const sdk::Value* v = body.at_path(field);
+    std::string path = field;
+    if (!prefix.empty()) {
+      auto dot = path.rfind('.');
+      path.insert(dot == std::string::npos ? 0 : dot + 1, prefix);
+    }
+    const sdk::Value* v = body.at_path(path);
     if (!v) continue;
     std::string text = identifier_text(*v);
     if (text.empty()) continue;
-    std::string token = hasher_.token(field, text);
-    body["patient"]["token"] = token;
-    return token;
+    return hasher_.token(field, text);  // the domain is the field the identifier normally sits in
   }
   return {};
+}
+
+std::string PatientIdentifier::identify(sdk::Value& body) const {
+  std::string token = token_of(body, "");
+  if (token.empty()) return {};
+  if (links_) {
+    const sdk::Value* type = body.find("event_type");
+    if (type && type->is_string() && type->as_string() == "merge") {
+      std::string prior = token_of(body, "prior_");
+      if (!prior.empty() && prior != token)
+        if (sdk::Status s = links_->link(prior, token); !s.ok())
+          throw std::runtime_error("cannot record the patient merge: " + s.message());
+    }
+    token = links_->resolve(token);
+  }
+  body["patient"]["token"] = token;
+  return token;
 }
 
 }  // namespace medgate::pipeline

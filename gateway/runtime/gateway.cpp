@@ -19,13 +19,18 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
     error = "identity.key must name a key declared under keys:";
     return nullptr;
   }
-  for (const std::string& dir : {state, state + "/sources", state + "/targets"})
+  for (const std::string& dir : {state, state + "/sources", state + "/targets", state + "/identity"})
     if (sdk::Status s = spool::ensure_dir(dir); !s.ok()) {
       error = s.message();
       return nullptr;
     }
   gw->normalizer_ = std::make_unique<pipeline::RecordNormalizer>();
-  gw->identifier_ = std::make_unique<pipeline::PatientIdentifier>(*identity, cfg.identity.fields);
+  gw->links_ = std::make_unique<pipeline::PatientLinks>(state + "/identity/links");
+  if (sdk::Status s = gw->links_->open(); !s.ok()) {
+    error = "patient links: " + s.message();
+    return nullptr;
+  }
+  gw->identifier_ = std::make_unique<pipeline::PatientIdentifier>(*identity, cfg.identity.fields, gw->links_.get());
   gw->budget_ = std::make_unique<spool::SpoolBudget>(cfg.spool.max_bytes);
   if (!gw->checked_.audit_key) {
     error = "audit.signing_key must name an Ed25519 private key";

@@ -65,6 +65,7 @@ class Gateway {
 
   CheckedConfig checked_;
   std::unique_ptr<pipeline::RecordNormalizer> normalizer_;
+  std::unique_ptr<pipeline::PatientLinks> links_;
   std::unique_ptr<pipeline::PatientIdentifier> identifier_;
   std::unique_ptr<spool::SpoolBudget> budget_;
   std::unique_ptr<audit::AuditChain> audit_;
