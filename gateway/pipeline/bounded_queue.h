@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace medgate::pipeline {
 
@@ -34,6 +35,20 @@ class BoundedQueue {
     items_.pop_front();
     not_full_.notify_one();
     return item;
+  }
+
+  // Waits like pop(), then takes every queued item up to `max` at once (at
+  // least one); empty once closed and drained.
+  std::vector<T> pop_many(std::size_t max) {
+    std::vector<T> out;
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return closed_ || !items_.empty(); });
+    while (!items_.empty() && out.size() < max) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
+    if (!out.empty()) not_full_.notify_all();
+    return out;
   }
 
   // Refuses further pushes; pop() drains what is queued, then returns empty.

@@ -1,5 +1,6 @@
 #include "pipeline/pipeline.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "medgate/sdk/json.h"
@@ -38,31 +39,46 @@ sdk::Status Pipeline::quarantine(const std::string& source, std::string_view raw
   return s;
 }
 
+namespace {
+constexpr std::size_t kMaxGroupJobs = 256;  // batches committed together at most
+}  // namespace
+
+struct Pipeline::Prepared {
+  sdk::EmitResult result;
+  bool final = false;  // refused (or failed) before the commit
+  const std::vector<RouteTarget>* dests = nullptr;
+  std::vector<std::vector<spool::SpoolEntry>> entries;  // per destination
+  std::vector<audit::AuditEntry> audits;
+  std::uint64_t bytes = 0;  // reserved in the budget
+};
+
 void Pipeline::work() {
-  while (auto job = queue_.pop()) {
-    sdk::EmitResult result;
+  for (;;) {
+    std::vector<std::unique_ptr<Job>> group = queue_.pop_many(kMaxGroupJobs);
+    if (group.empty()) return;
     try {
-      result = process(**job);
+      commit_group(group);
     } catch (const std::exception& e) {
-      result = {sdk::Status::Internal(std::string("pipeline failed: ") + e.what()), {}};
+      // Nothing below throws by design; a job not yet resolved is answered here.
+      for (auto& job : group)
+        if (job) job->done.set_value({sdk::Status::Internal(std::string("pipeline failed: ") + e.what()), {}});
     }
-    (*job)->done.set_value(std::move(result));
   }
 }
 
-sdk::EmitResult Pipeline::process(Job& job) {
-  sdk::EmitResult result;
+void Pipeline::prepare(Job& job, const std::string& now, Prepared& p) {
   auto routes = stages_.routes.find(job.source);
-  if (routes == stages_.routes.end() || routes->second.empty())
-    return {sdk::Status::Precondition("source '" + job.source + "' is not routed to any target"), {}};
-  const auto& dests = routes->second;
-  const std::string now = spool::utc_now_rfc3339();
+  if (routes == stages_.routes.end() || routes->second.empty()) {
+    p.result = {sdk::Status::Precondition("source '" + job.source + "' is not routed to any target"), {}};
+    p.final = true;
+    return;
+  }
+  p.dests = &routes->second;
+  const auto& dests = *p.dests;
   counters_.records_in += job.records.size();
-
-  std::vector<std::vector<spool::SpoolEntry>> entries(dests.size());
-  for (auto& e : entries) e.reserve(job.records.size());
-  std::vector<audit::AuditEntry> audits;
-  audits.reserve(job.records.size() * dests.size());
+  p.entries.resize(dests.size());
+  for (auto& e : p.entries) e.reserve(job.records.size());
+  p.audits.reserve(job.records.size() * dests.size());
 
   RecordTransformer transformer(*stages_.normalizer, *stages_.identifier);
   TransformedRecord one;
@@ -73,42 +89,90 @@ sdk::EmitResult Pipeline::process(Job& job) {
       s = transformer.transform(job.source, now, body, dests, one);
       if (s.ok())
         for (std::size_t d = 0; d < dests.size(); ++d) {
-          entries[d].push_back(std::move(one.outputs[d]));
-          audits.push_back(std::move(one.audits[d]));
+          p.entries[d].push_back(std::move(one.outputs[d]));
+          p.audits.push_back(std::move(one.audits[d]));
         }
     } catch (const std::exception& e) {
       s = sdk::Status::Internal(std::string("cannot desensitize: ") + e.what());
     }
     if (!s.ok()) {
       std::string reason = "record " + std::to_string(i + 1) + " of the batch: " + s.message();
-      if (sdk::Status q = quarantine(job.source, sdk::to_json(body), reason); !q.ok()) return {q, {}};
-      result.rejected.push_back({i, s.message()});
+      if (sdk::Status q = quarantine(job.source, sdk::to_json(body), reason); !q.ok()) {
+        p.result = {q, {}};
+        p.final = true;
+        return;
+      }
+      p.result.rejected.push_back({i, s.message()});
     }
   }
 
-  std::uint64_t bytes = 0;
-  for (const auto& e : entries) bytes += spool::TargetSpool::frame_bytes(e);
-  if (!stages_.budget->try_reserve(bytes)) {
+  for (const auto& e : p.entries) p.bytes += spool::TargetSpool::frame_bytes(e);
+  if (!stages_.budget->try_reserve(p.bytes)) {
     ++counters_.batches_refused;
-    return {sdk::Status::Exhausted("spool full (" + std::to_string(stages_.budget->used()) + " of " +
-                                   std::to_string(stages_.budget->max()) +
-                                   " bytes used); input refused until targets catch up"),
-            {}};
+    p.result = {sdk::Status::Exhausted("spool full (" + std::to_string(stages_.budget->used()) + " of " +
+                                       std::to_string(stages_.budget->max()) +
+                                       " bytes used); input refused until targets catch up"),
+                {}};
+    p.bytes = 0;
+    p.final = true;
   }
-  if (sdk::Status s = stages_.audit->append(audits, now); !s.ok()) {
-    stages_.budget->release(bytes);
-    return {sdk::Status::Unavailable("audit log: " + s.message()), {}};
-  }
-  for (std::size_t d = 0; d < dests.size(); ++d) {
-    std::uint64_t b = spool::TargetSpool::frame_bytes(entries[d]);
-    if (sdk::Status s = dests[d].spool->append(entries[d]); !s.ok()) {
-      stages_.budget->release(bytes);
-      return {sdk::Status::Unavailable("spool for target '" + dests[d].target + "': " + s.message()), {}};
+}
+
+void Pipeline::commit_group(std::vector<std::unique_ptr<Job>>& jobs) {
+  const std::string now = spool::utc_now_rfc3339();
+  std::vector<Prepared> prepared(jobs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j) prepare(*jobs[j], now, prepared[j]);
+
+  // What the group commits: every audit entry, and per spool its entries in job order.
+  std::vector<audit::AuditEntry> audits;
+  std::vector<std::pair<spool::TargetSpool*, std::vector<spool::SpoolEntry>>> spools;
+  std::vector<const std::string*> spool_targets;
+  std::uint64_t reserved = 0;
+  for (auto& p : prepared) {
+    if (p.final) continue;
+    reserved += p.bytes;
+    for (auto& a : p.audits) audits.push_back(std::move(a));
+    for (std::size_t d = 0; d < p.dests->size(); ++d) {
+      const RouteTarget& dest = (*p.dests)[d];
+      auto it = std::find_if(spools.begin(), spools.end(), [&](const auto& s) { return s.first == dest.spool; });
+      if (it == spools.end()) {
+        spools.emplace_back(dest.spool, std::vector<spool::SpoolEntry>{});
+        spool_targets.push_back(&dest.target);
+        it = spools.end() - 1;
+      }
+      for (auto& e : p.entries[d]) it->second.push_back(std::move(e));
     }
-    bytes -= b;
-    counters_.records_spooled += entries[d].size();
   }
-  return result;
+
+  sdk::Status failure;
+  if (reserved > 0 || !audits.empty()) {
+    if (sdk::Status s = stages_.audit->append(audits, now); !s.ok()) {
+      failure = sdk::Status::Unavailable("audit log: " + s.message());
+    } else {
+      for (std::size_t i = 0; i < spools.size(); ++i) {
+        auto& [spool, entries] = spools[i];
+        if (sdk::Status s = spool->append(entries); !s.ok()) {
+          failure = sdk::Status::Unavailable("spool for target '" + *spool_targets[i] + "': " + s.message());
+          break;
+        }
+        reserved -= spool::TargetSpool::frame_bytes(entries);
+        counters_.records_spooled += entries.size();
+      }
+    }
+  }
+  if (!failure.ok()) {
+    stages_.budget->release(reserved);
+  } else if (!audits.empty()) {
+    ++counters_.commits;
+    for (const auto& p : prepared) counters_.committed_batches += p.final ? 0 : 1;
+  }
+
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    Prepared& p = prepared[j];
+    if (!p.final && !failure.ok()) p.result = {failure, {}};
+    jobs[j]->done.set_value(std::move(p.result));
+    jobs[j].reset();
+  }
 }
 
 }  // namespace medgate::pipeline

@@ -3,6 +3,10 @@
 // Sources submit batches into a bounded queue; a fixed set of worker threads
 // runs the stages; submit() returns once the batch is durable (spooled for
 // every routed target, or quarantined), which is when a source may acknowledge.
+// Group commit: a worker takes every batch queued at that moment and makes
+// them durable together, one audit append and one spool append (one fsync
+// each) per target for all of them, so many small concurrent batches (an
+// MLLP connection emits one message at a time) share the cost of a commit.
 // Delivery from the spool to targets happens elsewhere (runtime/target_runner),
 // one thread per target, so a slow target never stalls this path.
 #pragma once
@@ -41,6 +45,8 @@ struct PipelineCounters {
   std::atomic<std::uint64_t> records_spooled{0};  // record x target entries
   std::atomic<std::uint64_t> records_quarantined{0};
   std::atomic<std::uint64_t> batches_refused{0};
+  std::atomic<std::uint64_t> commits{0};            // group commits that wrote something
+  std::atomic<std::uint64_t> committed_batches{0};  // batches they made durable
 };
 
 class Pipeline {
@@ -57,6 +63,8 @@ class Pipeline {
   sdk::Status quarantine(const std::string& source, std::string_view raw, std::string_view reason);
 
   const PipelineCounters& counters() const noexcept { return counters_; }
+  // Batches waiting for a worker.
+  std::size_t queued_batches() const { return queue_.size(); }
 
  private:
   struct Job {
@@ -64,8 +72,14 @@ class Pipeline {
     std::vector<sdk::Record> records;
     std::promise<sdk::EmitResult> done;
   };
+  // One job after normalize/identify/desensitize, before the commit.
+  struct Prepared;
   void work();
-  sdk::EmitResult process(Job& job);
+  // Transforms `job`'s records (quarantining the ones that fail) and reserves
+  // spool budget; a refused job's result is final.
+  void prepare(Job& job, const std::string& now, Prepared& out);
+  // Makes every job of the group durable together and resolves each.
+  void commit_group(std::vector<std::unique_ptr<Job>>& jobs);
 
   PipelineStages stages_;
   const int workers_count_;

@@ -135,6 +135,11 @@ void Gateway::write_metrics(admin::PrometheusText& out) const {
   out.sample("medgate_pipeline_records_total", {{"outcome", "spooled"}}, static_cast<double>(pc.records_spooled.load()));
   out.sample("medgate_pipeline_records_total", {{"outcome", "quarantined"}},
              static_cast<double>(pc.records_quarantined.load()));
+  out.family("medgate_pipeline_commits_total", "counter",
+             "Group commits (one audit append and one spool append per target each) and the batches they carried");
+  out.sample("medgate_pipeline_commits_total", {}, static_cast<double>(pc.commits.load()));
+  out.family("medgate_pipeline_committed_batches_total", "counter", "Emitted batches made durable by group commits");
+  out.sample("medgate_pipeline_committed_batches_total", {}, static_cast<double>(pc.committed_batches.load()));
 }
 
 sdk::Value Gateway::status() const {

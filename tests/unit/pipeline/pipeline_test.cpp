@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "../temp_dir.h"
 #include "medgate/sdk/json.h"
@@ -30,7 +31,7 @@ std::size_t count_lines(const std::string& dir, const std::string& containing = 
 
 class PipelineTest : public ::testing::Test {
  protected:
-  void build(std::uint64_t spool_limit) {
+  void build(std::uint64_t spool_limit, bool start = true, std::size_t queue_batches = 4) {
     std::string key = dir_ / "k.key";
     std::ofstream(key) << std::string(64, 'b');
     chmod(key.c_str(), 0600);
@@ -54,8 +55,8 @@ class PipelineTest : public ::testing::Test {
     ASSERT_TRUE(quarantine_->open().ok());
     PipelineStages stages{&normalizer_, identifier_.get(), audit_.get(), quarantine_.get(), budget_.get(), {}};
     stages.routes["inbox"] = {{"a", policy_.get(), spools_[0].get()}, {"b", policy_.get(), spools_[1].get()}};
-    pipeline_ = std::make_unique<Pipeline>(std::move(stages), 2, 4);
-    pipeline_->start();
+    pipeline_ = std::make_unique<Pipeline>(std::move(stages), 2, queue_batches);
+    if (start) pipeline_->start();
   }
 
   testing::TempDir dir_;
@@ -91,6 +92,58 @@ TEST_F(PipelineTest, SpoolsEveryRecordForEveryTargetAndAuditsIt) {
   EXPECT_EQ(count_lines(dir_ / "audit", "\"type\":\"record\""), 98u);  // 49 records x 2 targets
   EXPECT_EQ(count_lines(dir_ / "quarantine"), 1u);
   EXPECT_EQ(pipeline_->counters().records_spooled.load(), 98u);
+}
+
+TEST_F(PipelineTest, ConcurrentBatchesShareOneCommit) {
+  build(1 << 30, /*start=*/false, /*queue_batches=*/64);
+  constexpr int kSenders = 40;
+  std::vector<sdk::EmitResult> results(kSenders);
+  std::vector<std::thread> senders;
+  for (int i = 0; i < kSenders; ++i)
+    senders.emplace_back([&, i] {
+      std::vector<sdk::Record> one;
+      one.push_back(record("g" + std::to_string(i), "x"));
+      results[i] = pipeline_->submit("inbox", std::move(one));
+    });
+  // Every batch is queued before a worker runs (a condition, not a time).
+  while (pipeline_->queued_batches() < kSenders) std::this_thread::yield();
+  pipeline_->start();
+  for (auto& t : senders) t.join();
+  for (const auto& r : results) ASSERT_TRUE(r.status.ok()) << r.status.message();
+  // One worker took all 40 batches: one audit append, one append per spool.
+  EXPECT_EQ(pipeline_->counters().commits.load(), 1u);
+  EXPECT_EQ(pipeline_->counters().committed_batches.load(), static_cast<std::uint64_t>(kSenders));
+  for (auto& s : spools_) {
+    std::vector<spool::TargetSpool::ReadEntry> got;
+    ASSERT_TRUE(s->read(1000, got).ok());
+    EXPECT_EQ(got.size(), static_cast<std::size_t>(kSenders));
+  }
+  EXPECT_EQ(count_lines(dir_ / "audit", "\"type\":\"record\""), 2u * kSenders);
+}
+
+TEST_F(PipelineTest, AFullSpoolRefusesOnlyTheBatchesThatDoNotFit) {
+  build(2500, /*start=*/false, /*queue_batches=*/8);
+  sdk::EmitResult small_result, big_result;
+  std::thread small([&] {
+    std::vector<sdk::Record> b;
+    b.push_back(record("fit", "x"));
+    small_result = pipeline_->submit("inbox", std::move(b));
+  });
+  while (pipeline_->queued_batches() < 1) std::this_thread::yield();
+  std::thread big([&] {
+    std::vector<sdk::Record> b;
+    for (int i = 0; i < 40; ++i) b.push_back(record("big" + std::to_string(i), "x"));
+    big_result = pipeline_->submit("inbox", std::move(b));
+  });
+  while (pipeline_->queued_batches() < 2) std::this_thread::yield();
+  pipeline_->start();
+  small.join();
+  big.join();
+  EXPECT_TRUE(small_result.status.ok()) << small_result.status.message();
+  EXPECT_EQ(big_result.status.code(), sdk::StatusCode::resource_exhausted);
+  std::vector<spool::TargetSpool::ReadEntry> got;
+  ASSERT_TRUE(spools_[0]->read(1000, got).ok());
+  EXPECT_EQ(got.size(), 1u);
 }
 
 TEST_F(PipelineTest, RefusesABatchWhenTheSpoolIsFullAndAcceptsAgainAfterDraining) {
