@@ -111,8 +111,13 @@ Message build_ack(const Message& original, const AckRequest& request) {
   if (h->raw(11).empty()) h->set_text(11, "P");
   copy(12, 12);
   if (h->raw(12).empty()) h->set_text(12, request.default_version);
+  // MSH-18 names what encode() writes: the original's value when it says
+  // that (an empty one reads as UTF-8), else the name of the charset.
   Charset declared;
-  if (msh != nullptr && charset_from_msh18(original.charset_field(), declared).ok()) copy(18, 18);
+  if (charset_from_msh18(original.charset_field(), declared).ok() && declared == ack.charset())
+    copy(18, 18);
+  else
+    h->set_text(18, charset_name(ack.charset()));
 
   Segment* msa = ack.add_segment("MSA");
   msa->set_text(1, ack_code_name(request.code));

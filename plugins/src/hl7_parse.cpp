@@ -68,8 +68,11 @@ Result read_delimiters(std::string_view text, Delimiters& d) {
   return {};
 }
 
-std::string first_component(std::string_view field, const Delimiters& d) {
-  return std::string(nth_part(nth_part(field, d.repetition, 1), d.component, 1));
+// What text(18) will read: the first subcomponent of the first component of
+// the first repetition, unescaped ("GB 18030\T\2000" when '-' is a delimiter).
+std::string first_element(std::string_view field, const Delimiters& d) {
+  const std::string_view raw = nth_part(nth_part(nth_part(field, d.repetition, 1), d.component, 1), d.subcomponent, 1);
+  return raw == "\"\"" ? std::string() : unescape(raw, d);
 }
 
 // MSH-18 (first repetition, first component) read from the raw bytes of the
@@ -89,11 +92,11 @@ std::string msh18_in_bytes(std::string_view line, const Delimiters& d, bool gb_a
     if (line[i] == d.field) {
       ++field;
       if (field == kMsh18) start = i + 1;
-      if (field == kMsh18 + 1) return first_component(line.substr(start, i - start), d);
+      if (field == kMsh18 + 1) return first_element(line.substr(start, i - start), d);
     }
     ++i;
   }
-  return start == std::string_view::npos ? std::string() : first_component(line.substr(start), d);
+  return start == std::string_view::npos ? std::string() : first_element(line.substr(start), d);
 }
 
 bool has_high_byte(std::string_view s) noexcept {
@@ -210,16 +213,20 @@ Result parse_as(std::string_view text, std::size_t base, Charset cs, std::string
 }
 
 // Reads MSH-18 from the bytes first; when the MSH line has bytes above 0x7F
-// also stepping over GB 18030 characters, and the reading whose conversion
-// and parse agree with it wins. On failure `out` holds the first reading's
-// partial message.
+// also stepping over GB 18030 characters, and the first reading whose
+// conversion and parse agree with it wins. On failure `out` holds the first
+// reading's partial message.
 Result parse_body(std::string_view text, std::size_t base, const Delimiters& d, const ParseOptions& options,
                   Message& out) {
   const std::string_view line = first_line(text);
   std::vector<std::string> declared{msh18_in_bytes(line, d, false)};
   if (has_high_byte(line)) {
     std::string gb = msh18_in_bytes(line, d, true);
-    if (gb != declared.front()) declared.push_back(std::move(gb));
+    // Bytes can be valid both ways (D2 BD is UTF-8 too); a reading that
+    // names GB 18030 only when stepping over GB 18030 characters goes first.
+    Charset named = Charset::utf8;
+    const bool names_gb = !gb.empty() && charset_from_msh18(gb, named).ok() && named == Charset::gb18030;
+    if (gb != declared.front()) declared.insert(names_gb ? declared.begin() : declared.end(), std::move(gb));
   }
   Result first;
   for (std::size_t k = 0; k < declared.size(); ++k) {

@@ -111,6 +111,18 @@ TEST(Hl7Ack, Gb18030OriginalGetsAGb18030Ack) {
   EXPECT_EQ(segment(reparsed(ack), "MSA").text(3), "已接收");
 }
 
+TEST(Hl7Ack, DeclaresTheCharsetItIsWrittenIn) {
+  // A HIS that sends GB 18030 with an empty MSH-18 (ParseOptions::default_charset).
+  ParseOptions his;
+  his.default_charset = Charset::gb18030;
+  Message original =
+      parsed(lines({"MSH|^~\\&|HIS|H|GW|G|20240501||ADT^A01|GB8|P|2.4", "PID|1||X||\xD5\xC5\xC8\xFD"}), his);
+  Message ack = build_ack(original, request(AckCode::accept));
+  EXPECT_EQ(ack.charset(), Charset::gb18030);
+  EXPECT_EQ(ack.charset_field(), "GB 18030-2000");
+  EXPECT_EQ(reparsed(ack).charset(), Charset::gb18030);
+}
+
 TEST(Hl7Ack, UnparseableInputGetsAMinimalAck) {
   Message partial;
   Result r = parse("garbage\r", partial);
@@ -142,7 +154,7 @@ TEST(Hl7Ack, FailedParseStillAnswersTheSender) {
   EXPECT_EQ(segment(ack, "MSA").text(2), "X42");
   EXPECT_EQ(ack.receiving_application(), "HIS");
   EXPECT_EQ(ack.receiving_facility(), "H??");
-  EXPECT_EQ(ack.charset_field(), "");  // ISO IR87 is not what the ACK is written in
+  EXPECT_EQ(ack.charset_field(), "ASCII");  // not ISO IR87: the ACK is written in ASCII
   EXPECT_EQ(segment(ack, "ERR").raw(2), "MSH^1^18");
   EXPECT_EQ(segment(ack, "ERR").text(3, 1), "103");
   EXPECT_EQ(reparsed(ack).control_id(), "ACK0001");

@@ -88,6 +88,28 @@ TEST(Hl7Charset, Gb18030TrailByteThatIsTheFieldSeparator) {
   EXPECT_EQ(segment(m, "PID").text(5), "张三");
 }
 
+TEST(Hl7Charset, BytesValidInUtf8TooAreReadAsTheGb18030TheyDeclare) {
+  // EF BB BF 7C is 锘縷 in GB 18030; EF BB BF alone is valid UTF-8. Read as
+  // UTF-8, MSH-4 would end at the 7C and MSH-18 would be empty.
+  Message m = parsed(lines({"MSH|^~\\&|HIS|\xEF\xBB\xBF|H|GW|G|20240501||ADT^A01|C1|P|2.4||||||GB18030", "PID|1"}));
+  EXPECT_EQ(m.charset(), Charset::gb18030);
+  EXPECT_EQ(m.sending_facility(), "锘縷H");
+  EXPECT_EQ(m.receiving_application(), "GW");
+  EXPECT_EQ(m.control_id(), "C1");
+}
+
+TEST(Hl7Charset, Msh18IsReadUnescaped) {
+  // '-' is the subcomponent separator here, so "GB 18030-2000" is escaped.
+  Message m = parsed(lines(
+      {"MSH|^~\\-&|HIS|\x82\x7C|GW|G|20240501||ADT^A01|C2|P|2.7||||||GB 18030\\T\\2000", "PID|1||X||" + kZhangSanGb}));
+  EXPECT_EQ(m.charset(), Charset::gb18030);
+  EXPECT_EQ(m.charset_field(), "GB 18030-2000");
+  EXPECT_EQ(m.sending_facility(), "倈");
+  EXPECT_EQ(segment(m, "PID").text(5), "张三");
+  Message null_charset = parsed(lines({"MSH|^~\\&|HIS|H|GW|G|20240501||ADT^A01|C3|P|2.5||||||\"\"", "PID|1"}));
+  EXPECT_EQ(null_charset.charset(), Charset::utf8);
+}
+
 TEST(Hl7Charset, HexEscapesAreReadInTheMessagesCharset) {
   Message m = parsed(lines({msh("H", "GB18030"), "NTE|1||\\XD5C5C8FD\\"}));
   EXPECT_EQ(segment(m, "NTE").text(3), "张三");

@@ -254,14 +254,17 @@ struct AckRequest {
 
 // An original-mode ACK to `original`: MSH with sending and receiving
 // application/facility swapped, MSH-7 and MSH-10 from the request, MSH-9
-// ACK^<trigger>^ACK, MSH-11, MSH-12 and MSH-18 copied (MSH-18 only when it is
-// a supported character set), the original's delimiters; MSA-1 code, MSA-2 the
-// original MSH-10, MSA-3 text; per error an ERR with ERR-2 location, ERR-3
-// code^text^HL70357, ERR-4 "E" and ERR-7 the message (and ERR-1 for versions
-// before 2.5). `original` may be what a failed parse() left, even empty: the
-// ACK then has default delimiters, MSH-9 "ACK", MSH-11 "P" and an empty MSA-2.
-// The ACK is a Message like any other: serialize() is UTF-8 text whatever
-// MSH-18 says; encode() gives the bytes to send in the declared character set.
+// ACK^<trigger>^ACK, MSH-11 and MSH-12 copied, the original's delimiters;
+// MSA-1 code, MSA-2 the original MSH-10, MSA-3 text; per error an ERR with
+// ERR-2 location, ERR-3 code^text^HL70357, ERR-4 "E" and ERR-7 the message
+// (and ERR-1 for versions before 2.5). `original` may be what a failed parse()
+// left, even empty: the ACK then has default delimiters, MSH-9 "ACK", MSH-11
+// "P" and an empty MSA-2.
+// Character set: the ACK is in the original's charset(), and its MSH-18 is the
+// original's MSH-18 when that names it (else the charset's own name, e.g.
+// "ASCII" for an original whose MSH-18 was not understood). Like any Message,
+// serialize() gives UTF-8 text whatever MSH-18 says; encode() gives the bytes
+// to send, in the character set MSH-18 declares.
 Message build_ack(const Message& original, const AckRequest& request);
 
 }  // namespace medgate::sdk::hl7
