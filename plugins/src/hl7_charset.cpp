@@ -95,7 +95,7 @@ Status charset_from_msh18(std::string_view value, Charset& out, Charset if_empty
              (v.starts_with("GB2312") && digits_only(v.substr(6))) || v == "GBK") {
     out = Charset::gb18030;  // GB 18030 contains GB2312 and GBK byte for byte
   } else {
-    return Status::Invalid("unsupported character set " + quoted(value) + " (supported: ASCII, UNICODE UTF-8, " +
+    return Status::Invalid("unsupported character set " + quoted(value, 20) + " (supported: ASCII, UNICODE UTF-8, " +
                            "GB 18030-2000)");
   }
   return Status::Ok();
@@ -165,7 +165,7 @@ Status to_utf8(std::string_view bytes, Charset from, std::string& out) {
   out.clear();
   if (bad == std::string_view::npos) return Status::Internal(converter_missing(from));
   return Status::Invalid("bytes not valid in " + std::string(charset_name(from)) + " at byte offset " +
-                         std::to_string(bad) + " (" + hex_bytes(bytes, bad, 4) + ")");
+                         std::to_string(bad) + " (" + hex_bytes(bytes, bad, kBadBytesShown) + ")");
 }
 
 Status from_utf8(std::string_view text, Charset to, std::string& out) {
@@ -173,7 +173,7 @@ Status from_utf8(std::string_view text, Charset to, std::string& out) {
   const std::size_t valid = valid_utf8_prefix(text);
   if (valid != text.size())
     return Status::Invalid("text is not valid UTF-8 at byte offset " + std::to_string(valid) + " (" +
-                           hex_bytes(text, valid, 4) + ")");
+                           hex_bytes(text, valid, kBadBytesShown) + ")");
   switch (to) {
     case Charset::ascii:
       for (std::size_t i = 0; i < text.size(); ++i)

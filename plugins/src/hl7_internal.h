@@ -20,10 +20,14 @@ std::string join(const std::vector<std::string>& parts, char sep);
 // [A-Z][A-Z0-9][A-Z0-9]
 bool is_segment_id(std::string_view id) noexcept;
 // `s` quoted for an error message: bytes outside printable ASCII as \xHH,
-// cut after `max` bytes, so that messages stay ASCII and short.
-std::string quoted(std::string_view s, std::size_t max = 40);
-// Up to `n` bytes of `s` from `at` in hex: "D5 FF 7C".
+// cut after `max` bytes, so that messages stay ASCII and short. Messages go
+// to logs: quote delimiters, ids and charset names, never field contents.
+std::string quoted(std::string_view s, std::size_t max);
+// Up to `n` bytes of `s` from `at` in hex: "D5 FF".
 std::string hex_bytes(std::string_view s, std::size_t at, std::size_t n);
+// Bytes shown where a conversion failed: enough to see why, too few to be
+// a name (messages go to logs).
+inline constexpr std::size_t kBadBytesShown = 2;
 
 // Converts `bytes` in `from` to UTF-8, appending to `out`. On invalid bytes
 // returns false with `bad_offset` at the first byte not converted; `out` then

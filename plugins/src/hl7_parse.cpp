@@ -42,7 +42,7 @@ Result read_delimiters(std::string_view text, Delimiters& d) {
     return Result::failure("102", msh_field(1), "the field separator is missing");
   if (!is_delimiter_char(text[3]))
     return Result::failure("102", msh_field(1),
-                           "field separator " + quoted(text.substr(3, 1)) +
+                           "field separator " + quoted(text.substr(3, 1), 1) +
                                " must be a printable ASCII character other than a letter or digit");
   d.field = text[3];
   const std::string_view line = first_line(text);
@@ -50,13 +50,13 @@ Result read_delimiters(std::string_view text, Delimiters& d) {
   const std::string_view enc = line.substr(4, end == std::string_view::npos ? end : end - 4);
   if (enc.size() != 4 && enc.size() != 5)
     return Result::failure("102", msh_field(2),
-                           "encoding characters " + quoted(enc) +
+                           "encoding characters " + quoted(enc, 8) +
                                " must be 4 characters (component, repetition, escape, subcomponent), or 5 with the "
                                "v2.7 truncation character");
   for (std::size_t i = 0; i < enc.size(); ++i) {
     if (!is_delimiter_char(enc[i]) || enc[i] == d.field || enc.substr(0, i).find(enc[i]) != std::string_view::npos)
       return Result::failure("102", msh_field(2),
-                             "encoding characters " + quoted(enc) +
+                             "encoding characters " + quoted(enc, 8) +
                                  " must be distinct printable ASCII characters other than letters, digits and the "
                                  "field separator");
   }
@@ -160,7 +160,7 @@ Result split_segments(std::string_view text, const Delimiters& d, Charset cs, Me
       return Result::failure("100", Location{index, "", 0, 0, 0, 0, 0},
                              "a segment starts with its id (three capital letters or digits, such as PID) and then "
                              "the field separator " +
-                                 quoted(std::string(1, d.field)) + ", not " + quoted(line, 12));
+                                 quoted(std::string(1, d.field), 1) + ", not " + quoted(line, 4));
     const std::size_t sequence = sequence_of(segments, id);
     if (id == "MSH" && index > 1)
       return Result::failure("100", Location{index, "MSH", sequence, 0, 0, 0, 0},
@@ -198,7 +198,7 @@ Result parse_as(std::string_view text, std::size_t base, Charset cs, std::string
     if (cut != std::string::npos) (void)split_segments(std::string_view(utf8).substr(0, cut), d, cs, out, options);
     return Result::failure("102", locate(utf8, d),
                            "bytes not valid in " + std::string(charset_name(cs)) + " at byte offset " +
-                               std::to_string(base + bad) + " (" + hex_bytes(text, bad, 4) + ")");
+                               std::to_string(base + bad) + " (" + hex_bytes(text, bad, kBadBytesShown) + ")");
   }
   if (Result r = split_segments(utf8, d, cs, out, options); !r.ok()) return r;
   if (out.segment_count() == 1)
@@ -207,8 +207,8 @@ Result parse_as(std::string_view text, std::size_t base, Charset cs, std::string
   const std::string msh18 = out.charset_field();
   if (!charset_from_msh18(msh18, again, options.default_charset).ok() || again != cs)
     return Result::failure("103", msh_field(kMsh18),
-                           "character set reads " + quoted(msh18) + " after conversion from " +
-                               std::string(charset_name(cs)) + " but " + quoted(declared) + " before");
+                           "character set reads " + quoted(msh18, 20) + " after conversion from " +
+                               std::string(charset_name(cs)) + " but " + quoted(declared, 20) + " before");
   return {};
 }
 
@@ -260,7 +260,7 @@ Result parse(std::string_view bytes, Message& out, const ParseOptions& options) 
   const std::string_view text = bytes.substr(base);
   if (text.empty()) return Result::failure("100", {}, "the message is empty");
   if (!text.starts_with("MSH"))
-    return Result::failure("100", {}, "the message does not start with MSH but with " + quoted(text, 8));
+    return Result::failure("100", {}, "the message does not start with MSH but with " + quoted(text, 4));
   Delimiters d;
   if (Result r = read_delimiters(text, d); !r.ok()) return r;
 

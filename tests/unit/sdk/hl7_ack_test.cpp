@@ -135,9 +135,9 @@ TEST(Hl7Ack, UnparseableInputGetsAMinimalAck) {
   Message ack = build_ack(partial, req);
   EXPECT_EQ(ack.serialize(),
             lines({"MSH|^~\\&|MEDGATE|GW|||20240501083001+0800||ACK|ACK0001|P|2.5",
-                   "MSA|AR||the message does not start with MSH but with \"garbage\\E\\x0D\"",
+                   "MSA|AR||the message does not start with MSH but with \"garb...\"",
                    "ERR|||100^Segment sequence error^HL70357|E|||the message does not start with MSH but with "
-                   "\"garbage\\E\\x0D\""}));
+                   "\"garb...\""}));
   Message back = reparsed(ack);
   EXPECT_EQ(segment(back, "MSA").text(1), "AR");
   EXPECT_EQ(segment(back, "MSA").text(2), "");

@@ -213,7 +213,7 @@ TEST(Hl7Build, RefusesSegmentsOutOfPlace) {
 TEST(Hl7ParseErrors, MessageMustStartWithMsh) {
   Result r = parse_failure(lines({"PID|1", "MSH|^~\\&"}));
   EXPECT_EQ(r.status.code(), StatusCode::invalid_argument);
-  EXPECT_EQ(r.status.message(), "the message does not start with MSH but with \"PID|1\\x0DMS...\"");
+  EXPECT_EQ(r.status.message(), "the message does not start with MSH but with \"PID|...\"");
   EXPECT_EQ(r.location, Location{});
   EXPECT_EQ(r.code, "100");
   EXPECT_EQ(parse_failure("").status.message(), "the message is empty");
@@ -244,7 +244,7 @@ TEST(Hl7ParseErrors, BadSegmentIdNamesTheSegmentNumber) {
   EXPECT_EQ(r.location.segment_id, "");
   EXPECT_EQ(r.code, "100");
   EXPECT_EQ(r.status.message().rfind("segment 3: a segment starts with its id", 0), 0u) << r.status.message();
-  EXPECT_NE(r.status.message().find("not \"pid|1||X\""), std::string::npos);
+  EXPECT_NE(r.status.message().find("not \"pid|...\""), std::string::npos);
   // What was read before the error stays, for the ACK.
   EXPECT_EQ(partial.segment_count(), 2u);
   EXPECT_EQ(partial.control_id(), "MSG00001");
