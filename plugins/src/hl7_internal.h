@@ -43,10 +43,6 @@ struct ParserAccess {
   static Segment make_segment(std::string id, const Delimiters& d, Charset c) { return Segment(std::move(id), d, c); }
   static std::vector<std::string>& fields(Segment& s) { return s.fields_; }
   static std::deque<Segment>& segments(Message& m) { return m.segments_; }
-  static void set_charset(Message& m, Charset c) {
-    m.charset_ = c;
-    for (Segment& s : m.segments_) s.charset_ = c;
-  }
 };
 
 }  // namespace medgate::sdk::hl7

@@ -23,7 +23,9 @@
 
 namespace medgate::sdk::hl7 {
 
-// The delimiters of one message, from MSH-1 and MSH-2.
+// The delimiters of one message, from MSH-1 and MSH-2. When building, use
+// distinct printable ASCII characters that are not letters or digits, as
+// parse() requires.
 struct Delimiters {
   char field = '|';
   char component = '^';
@@ -224,9 +226,10 @@ struct ParseOptions {
 // Parses one message: MSH first, segments ended by CR, CRLF or LF (empty lines
 // and a missing last separator tolerated, a UTF-8 byte order mark skipped),
 // bytes converted from the MSH-18 character set to UTF-8 first.
-// On failure `out` holds what could be read: at least an ASCII-only MSH when
-// the start of the message was readable, so that build_ack() can answer the
-// sender; otherwise it is empty.
+// On failure `out` holds the segments read before the problem, at least the
+// MSH once MSH-1 and MSH-2 were readable (its bytes above 0x7F as '?' when
+// they could not be converted), so that build_ack() can answer the sender;
+// otherwise it is empty.
 Result parse(std::string_view bytes, Message& out, const ParseOptions& options = {});
 
 // MSH-9.1, MSH-9.2 (except for ACK), MSH-10, MSH-11 and MSH-12 present;
