@@ -1,0 +1,84 @@
+#include "hl7_encounter.h"
+
+#include <initializer_list>
+
+namespace medgate::his_hl7 {
+namespace {
+
+using sdk::Value;
+
+constexpr std::size_t kMaxDepartmentChars = 128;  // encounter.department in the input contract
+
+// HL7 table 0004. Preadmit (P), commercial account (C), not applicable (N)
+// and unknown (U) say nothing about the kind of visit: no visit_type.
+const char* visit_type(const std::string& patient_class) {
+  if (patient_class == "I" || patient_class == "B") return "inpatient";  // B: obstetrics
+  if (patient_class == "O" || patient_class == "R") return "outpatient";  // R: recurring patient
+  if (patient_class == "E") return "emergency";
+  return nullptr;
+}
+
+struct TimeField {
+  const SegmentAt* segment;
+  std::size_t field, component;
+};
+
+// The first non-empty DTM among `candidates` (absent segments skipped).
+Result first_timestamp(std::initializer_list<TimeField> candidates, const MappingOptions& options,
+                       std::string& out) {
+  out.clear();
+  for (const TimeField& c : candidates) {
+    if (!c.segment) continue;
+    if (auto e = c.segment->timestamp(c.field, c.component, options.default_utc_offset, out); !e.ok()) return e;
+    if (!out.empty()) break;
+  }
+  return {};
+}
+
+Result put_timestamp(std::initializer_list<TimeField> candidates, const MappingOptions& options, const char* member,
+                     Value& encounter) {
+  std::string at;
+  if (auto e = first_timestamp(candidates, options, at); !e.ok()) return e;
+  if (!at.empty()) encounter[member] = std::move(at);
+  return {};
+}
+
+void put_department(std::string department, const char* member, Value& encounter) {
+  if (!department.empty()) encounter[member] = truncated(std::move(department), kMaxDepartmentChars);
+}
+
+const SegmentAt* first(std::span<const SegmentAt> segments, std::string_view id) {
+  for (const SegmentAt& s : segments)
+    if (s.id() == id) return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+Result map_visit(const SegmentAt& pv1, const MappingOptions& options, Value& encounter, SubjectBuilder& subject) {
+  std::string department = pv1.text(3, 1);
+  put_department(department.empty() ? pv1.text(10) : std::move(department), "department", encounter);
+  if (const char* type = visit_type(pv1.text(2))) encounter["visit_type"] = type;
+  if (auto e = put_timestamp({{&pv1, 44, 1}}, options, "started_at", encounter); !e.ok()) return e;
+  if (auto e = put_timestamp({{&pv1, 45, 1}}, options, "ended_at", encounter); !e.ok()) return e;
+  put_department(pv1.text(6, 1), "prior_department", encounter);  // A02: where the patient came from
+  return subject.add_identifier(pv1, 19, "visit_number");
+}
+
+Result map_schedule(std::span<const SegmentAt> segments, const MappingOptions& options, Value& encounter,
+                    SubjectBuilder& subject) {
+  const SegmentAt* sch = first(segments, "SCH");
+  if (!sch) return missing_segment("SCH", "SCH segment missing");
+  const SegmentAt* tq1 = first(segments, "TQ1");
+  const SegmentAt* ais = first(segments, "AIS");
+  const SegmentAt* ail = first(segments, "AIL");
+  if (ail) put_department(ail->text(3, 1), "department", encounter);
+  if (auto e = put_timestamp({{sch, 11, 4}, {tq1, 7, 1}, {ais, 4, 1}, {ail, 6, 1}}, options, "started_at", encounter);
+      !e.ok())
+    return e;
+  if (auto e = put_timestamp({{sch, 11, 5}, {tq1, 8, 1}}, options, "ended_at", encounter); !e.ok()) return e;
+  if (auto e = subject.add_identifier(*sch, 1, "placer_appointment_id"); !e.ok()) return e;
+  return subject.add_identifier(*sch, 2, "filler_appointment_id");
+}
+
+}  // namespace medgate::his_hl7
