@@ -29,11 +29,12 @@ void append_two(int n, std::string& out) {
 }  // namespace
 
 bool parse_hl7_datetime(std::string_view text, Hl7DateTime& out, std::string& problem) {
+  constexpr const char* kForm = "expected YYYY[MM[DD[HH[MM[SS[.S+]]]]]][+/-ZZZZ]";
   out = {};
   std::size_t n = 0;
   while (n < text.size() && is_digit(text[n])) ++n;
   if (n != 4 && n != 6 && n != 8 && n != 10 && n != 12 && n != 14) {
-    problem = "expected YYYY[MM[DD[HH[MM[SS[.S+]]]]]][+/-ZZZZ]";
+    problem = kForm;
     return false;
   }
   std::string_view rest = text.substr(n);
@@ -50,7 +51,7 @@ bool parse_hl7_datetime(std::string_view text, Hl7DateTime& out, std::string& pr
   if (!rest.empty()) {
     if (rest.size() != 5 || (rest[0] != '+' && rest[0] != '-') || !is_digit(rest[1]) || !is_digit(rest[2]) ||
         !is_digit(rest[3]) || !is_digit(rest[4])) {
-      problem = "the offset must be +ZZZZ or -ZZZZ at the end";
+      problem = kForm;
       return false;
     }
     if (number(rest.substr(1, 2)) > 23 || number(rest.substr(3, 2)) > 59) {
@@ -66,11 +67,16 @@ bool parse_hl7_datetime(std::string_view text, Hl7DateTime& out, std::string& pr
   if (n >= 10) out.hour = number(text.substr(8, 2));
   if (n >= 12) out.minute = number(text.substr(10, 2));
   if (n >= 14) out.second = number(text.substr(12, 2));
-  if (out.month < 1 || out.month > 12) problem = "month must be 01-12";
-  else if (out.day < 1 || out.day > days_in_month(out.year, out.month)) problem = "day out of range for its month";
-  else if (out.hour > 23) problem = "hour must be 00-23";
-  else if (out.minute > 59) problem = "minute must be 00-59";
-  else if (out.second > 59) problem = "second must be 00-59";
+  if (out.month < 1 || out.month > 12)
+    problem = "month must be 01-12";
+  else if (out.day < 1 || out.day > days_in_month(out.year, out.month))
+    problem = "day out of range for its month";
+  else if (out.hour > 23)
+    problem = "hour must be 00-23";
+  else if (out.minute > 59)
+    problem = "minute must be 00-59";
+  else if (out.second > 59)
+    problem = "second must be 00-59";
   return problem.empty();
 }
 

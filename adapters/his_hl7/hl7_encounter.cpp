@@ -12,7 +12,7 @@ constexpr std::size_t kMaxDepartmentChars = 128;  // encounter.department in the
 // HL7 table 0004. Preadmit (P), commercial account (C), not applicable (N)
 // and unknown (U) say nothing about the kind of visit: no visit_type.
 const char* visit_type(const std::string& patient_class) {
-  if (patient_class == "I" || patient_class == "B") return "inpatient";  // B: obstetrics
+  if (patient_class == "I" || patient_class == "B") return "inpatient";   // B: obstetrics
   if (patient_class == "O" || patient_class == "R") return "outpatient";  // R: recurring patient
   if (patient_class == "E") return "emergency";
   return nullptr;
@@ -24,8 +24,7 @@ struct TimeField {
 };
 
 // The first non-empty DTM among `candidates` (absent segments skipped).
-Result first_timestamp(std::initializer_list<TimeField> candidates, const MappingOptions& options,
-                       std::string& out) {
+Result first_timestamp(std::initializer_list<TimeField> candidates, const MappingOptions& options, std::string& out) {
   out.clear();
   for (const TimeField& c : candidates) {
     if (!c.segment) continue;

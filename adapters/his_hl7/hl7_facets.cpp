@@ -40,9 +40,18 @@ std::string joined(const std::vector<std::string>& parts, std::string_view separ
   return out;
 }
 
-// HL7 NM: an optional sign, digits and at most one decimal point. Integers
-// stay integers, so 152 is written 152 and not 152.0.
-std::optional<Value> hl7_number(std::string_view s) {
+// An HL7 NM value: integers stay integers, so 152 is written 152 and not 152.0.
+struct Number {
+  bool integer = true;
+  std::int64_t i = 0;
+  double d = 0;
+
+  double as_double() const { return integer ? static_cast<double>(i) : d; }
+  Value value() const { return integer ? Value(i) : Value(d); }
+};
+
+// NM: an optional sign, digits and at most one decimal point.
+std::optional<Number> hl7_number(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   bool negative = !s.empty() && s.front() == '-';
@@ -57,17 +66,19 @@ std::optional<Value> hl7_number(std::string_view s) {
       return std::nullopt;
   }
   if (digits == 0 || points > 1) return std::nullopt;
+  Number n;
   if (points == 0 && digits <= 18) {
-    std::int64_t n = 0;
-    std::from_chars(s.data(), s.data() + s.size(), n);
-    return Value(negative ? -n : n);
+    std::from_chars(s.data(), s.data() + s.size(), n.i);
+    if (negative) n.i = -n.i;
+    return n;
   }
   std::string text(s);
   if (text.front() == '.') text.insert(0, "0");
-  double d = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-  if (ec != std::errc() || !std::isfinite(d)) return std::nullopt;
-  return Value(negative ? -d : d);
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n.d);
+  if (ec != std::errc() || !std::isfinite(n.d)) return std::nullopt;
+  n.integer = false;
+  if (negative) n.d = -n.d;
+  return n;
 }
 
 // ---- DG1 ----------------------------------------------------------------------
@@ -130,7 +141,7 @@ Value note(const char* kind, std::string text, const std::string& written_at) {
 // OBX-5 by OBX-2 -> an observation value, or text for a note when it is
 // free text. Encapsulated data (ED, RP) has no value here.
 struct ObservationValue {
-  std::optional<Value> value;
+  Value value;       // null: none
   std::string text;  // for a note of kind result_text
 };
 
@@ -145,10 +156,18 @@ ObservationValue observation_value(const SegmentAt& obx) {
   std::string value;
   if (type == "NM") {
     value = obx.text(5);
-    if ((out.value = hl7_number(value))) return out;
+    if (auto n = hl7_number(value)) {
+      out.value = n->value();
+      return out;
+    }
   } else if (type == "SN") {  // comparator ^ number ^ separator/suffix ^ number: "<^0.5", "^1^:^128"
-    std::string comparator = obx.text(5, 1), first = obx.text(5, 2), separator = obx.text(5, 3), second = obx.text(5, 4);
-    if (comparator.empty() && separator.empty() && second.empty() && (out.value = hl7_number(first))) return out;
+    std::string comparator = obx.text(5, 1), first = obx.text(5, 2), separator = obx.text(5, 3),
+                second = obx.text(5, 4);
+    auto n = comparator.empty() && separator.empty() && second.empty() ? hl7_number(first) : std::nullopt;
+    if (n) {
+      out.value = n->value();
+      return out;
+    }
     value = comparator + first + separator + second;
   } else if (type == "CE" || type == "CWE" || type == "CNE" || type == "CF") {  // the text, else the code
     std::vector<std::string> texts = obx.segment->repetition_texts(5, 2), codes = obx.segment->repetition_texts(5, 1);
@@ -161,7 +180,7 @@ ObservationValue observation_value(const SegmentAt& obx) {
   if (characters(value) > kMaxObservationValue)
     out.text = std::move(value);
   else if (!value.empty())
-    out.value = Value(std::move(value));
+    out.value = std::move(value);
   return out;
 }
 
@@ -223,11 +242,12 @@ Result map_observation(const SegmentAt& obx, const SegmentAt* obr, const Mapping
     o["display"] = truncated(std::move(display), kMaxDescription);
 
   ObservationValue value = observation_value(obx);
-  if (value.value) o["value"] = std::move(*value.value);
+  if (!value.value.is_null()) o["value"] = std::move(value.value);
   std::string unit = obx.text(6, 1);
   if (unit.empty()) unit = obx.text(6, 2);
   if (!unit.empty() && characters(unit) <= kMaxUnit) o["unit"] = std::move(unit);
-  if (std::string range = obx.text(7); !range.empty()) o["reference_range"] = truncated(std::move(range), kMaxReferenceRange);
+  if (std::string range = obx.text(7); !range.empty())
+    o["reference_range"] = truncated(std::move(range), kMaxReferenceRange);
   if (const char* flag = interpretation(obx.text(8))) o["interpretation"] = flag;
 
   std::string at;
@@ -248,28 +268,31 @@ void map_note(const SegmentAt& nte, const char* kind, ItemList& notes) {
 Result map_charge(const SegmentAt& ft1, const MappingOptions& options, ItemList& charges) {
   std::string type = ft1.text(6);
   if (type == "PY" || type == "CO") return {};  // payments and co-payments: money in, not a charge or refund
-  std::size_t field = 11;  // extended amount (CP: price & currency); else unit amount x quantity
+  std::size_t field = 11;                       // extended amount (CP: price & currency); else unit amount x quantity
   std::string amount_text = ft1.text(11, 1, 1);
   if (amount_text.empty()) field = 12, amount_text = ft1.text(12, 1, 1);
   if (amount_text.empty()) return {};
   std::string currency = upper(ft1.text(field, 1, 2));
   if (!currency.empty() && currency != "CNY" && currency != "RMB") return {};
-  std::optional<Value> amount = hl7_number(amount_text);
+  std::optional<Number> amount = hl7_number(amount_text);
   if (!amount)
     return ft1.failure(kDataTypeError, field, ft1.name(field) + " (transaction amount) is not a number", 0, 0);
   if (field == 12) {
     std::string quantity_text = ft1.text(10);
-    std::optional<Value> quantity = quantity_text.empty() ? std::optional<Value>(Value(1)) : hl7_number(quantity_text);
+    std::optional<Number> quantity = quantity_text.empty() ? Number{true, 1, 0} : hl7_number(quantity_text);
     if (!quantity) return ft1.failure(kDataTypeError, 10, "FT1-10 (transaction quantity) is not a number");
     std::int64_t product = 0;
-    bool exact = amount->is_int() && quantity->is_int() &&
-                 !__builtin_mul_overflow(amount->as_int(), quantity->as_int(), &product);
-    amount = exact ? Value(product) : Value(amount->as_double() * quantity->as_double());
+    if (amount->integer && quantity->integer && !__builtin_mul_overflow(amount->i, quantity->i, &product))
+      amount->i = product;
+    else
+      *amount = Number{false, 0, amount->as_double() * quantity->as_double()};
   }
-  if (type == "CD")  // a credit: a refund, negative whatever sign it was sent with
-    amount = amount->is_int() ? Value(-std::abs(amount->as_int())) : Value(-std::fabs(amount->as_double()));
+  if (type == "CD") {  // a credit: a refund, negative whatever sign it was sent with
+    amount->i = -std::abs(amount->i);
+    amount->d = -std::fabs(amount->d);
+  }
   Value c = Value::object();
-  c["amount_cny"] = std::move(*amount);
+  c["amount_cny"] = amount->value();
   if (std::string code = ft1.text(7, 1); !code.empty()) c["category"] = charge_category(std::move(code));
   std::string at;
   if (auto e = ft1.timestamp(4, 1, options.default_utc_offset, at); !e.ok()) return e;

@@ -107,10 +107,9 @@ Result find_kind(const sdk::hl7::Message& m, std::span<const SegmentAt> segments
   if (auto e = required(msh, 9, 2, "MSH-9.2 (trigger event)", trigger); !e.ok()) return e;
   if (!kind) {
     unsupported = true;
-    return msh.failure(kUnsupportedEventCode, 9,
-                       "event " + code + "^" + shown_code(trigger) + " is not supported (supported: " +
-                           supported_list() + ")",
-                       1, 2);
+    return msh.failure(
+        kUnsupportedEventCode, 9,
+        "event " + code + "^" + shown_code(trigger) + " is not supported (supported: " + supported_list() + ")", 1, 2);
   }
   return {};
 }
@@ -186,8 +185,10 @@ Result map_patient(const MessageKind& kind, std::span<const SegmentAt> all, std:
   if (Value s = subject.take(); !s.is_null()) record["subject"] = std::move(s);
   if (!patient.is_null()) record["patient"] = std::move(patient);
   if (!encounter.is_null()) record["encounter"] = std::move(encounter);
-  std::pair<const char*, ItemList*> lists[] = {{"diagnoses", &diagnoses},       {"procedures", &procedures},
-                                               {"observations", &observations}, {"charges", &charges},
+  std::pair<const char*, ItemList*> lists[] = {{"diagnoses", &diagnoses},
+                                               {"procedures", &procedures},
+                                               {"observations", &observations},
+                                               {"charges", &charges},
                                                {"notes", &notes}};
   for (auto& [name, items] : lists)
     if (!items->empty()) record[name] = Value(std::move(*items));

@@ -37,8 +37,7 @@ std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m) {
   std::vector<SegmentAt> out;
   out.reserve(m.segment_count());
   std::map<std::string, std::size_t, std::less<>> seen;
-  for (const sdk::hl7::Segment& s : m.segments())
-    out.push_back({&s, out.size() + 1, ++seen[s.id()]});
+  for (const sdk::hl7::Segment& s : m.segments()) out.push_back({&s, out.size() + 1, ++seen[s.id()]});
   return out;
 }
 
@@ -51,7 +50,8 @@ Result missing_segment(const char* id, std::string message) {
 std::string shown_code(std::string_view code) {
   bool plain = !code.empty() && code.size() <= 16;
   for (char c : code)
-    plain = plain && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' || c == '_');
+    plain =
+        plain && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' || c == '_');
   return plain ? std::string(code) : "(not shown)";
 }
 

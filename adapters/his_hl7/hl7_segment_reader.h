@@ -44,8 +44,7 @@ struct SegmentAt {
 
   // The DTM at field.component of the first repetition as RFC 3339 in `out`
   // ("" when empty or null); code 102 when it is not a valid DTM.
-  Result timestamp(std::size_t field, std::size_t component, std::string_view default_offset,
-                   std::string& out) const;
+  Result timestamp(std::size_t field, std::size_t component, std::string_view default_offset, std::string& out) const;
 };
 
 // Every segment of `m` in order, with index and sequence.

@@ -15,8 +15,9 @@ using sdk::hl7::Position;
 constexpr int kMinBirthYear = 1870, kMaxBirthYear = 2100;  // patient.birth_year in the input contract
 
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
 }
 
 std::string joined(const std::set<std::string>& items) {
@@ -73,10 +74,10 @@ const std::string* SubjectBuilder::member_for(const std::string& type, const std
 Result SubjectBuilder::add(const SegmentAt& s, std::size_t field, std::size_t repetition, std::string name, Kind kind,
                            std::string value) {
   if (characters(value) > kMaxIdentifierChars)
-    return s.failure(kDataTypeError, field,
-                     s.name(field) + " holds a value longer than " + std::to_string(kMaxIdentifierChars) +
-                         " characters",
-                     repetition > 1 ? repetition : 0);
+    return s.failure(
+        kDataTypeError, field,
+        s.name(field) + " holds a value longer than " + std::to_string(kMaxIdentifierChars) + " characters",
+        repetition > 1 ? repetition : 0);
   auto m = std::find_if(members_.begin(), members_.end(), [&](const Member& x) { return x.name == name; });
   if (m == members_.end()) {
     members_.push_back({std::move(name), kind, {}});

@@ -84,17 +84,15 @@ sdk::hl7::Result error_of(const std::string& text, const MappingOptions& options
   return r.error;
 }
 
-Location at(std::size_t index, const char* id, std::size_t field, std::size_t repetition = 0,
-            std::size_t component = 0, std::size_t sequence = 1) {
+Location at(std::size_t index, const char* id, std::size_t field, std::size_t repetition = 0, std::size_t component = 0,
+            std::size_t sequence = 1) {
   return {index, id, sequence, field, repetition, component, 0};
 }
 
 // ---- Sample messages, one or more per supported type ---------------------------
 
 const std::string kAdmission = hl7({
-    msh("ADT^A01^ADT_A01"),
-    "EVN|A01|20260505083000",
-    kPid,
+    msh("ADT^A01^ADT_A01"), "EVN|A01|20260505083000", kPid,
     segment("PV1", {{1, "1"}, {2, "I"}, {3, "心内科^12^3^HOSP01"}, {19, "V20260505001"}, {44, "20260505083000"}}),
     segment("DG1", {{1, "1"}, {3, "I10^原发性高血压^I10"}, {5, "20260505090000"}, {6, "A"}, {15, "1"}}),
     segment("DG1", {{1, "2"}, {3, "E11900^2型糖尿病^ICD10"}, {6, "F"}, {15, "2"}}),
@@ -121,9 +119,7 @@ const std::string kTransfer = hl7({
 });
 
 const std::string kDischarge = hl7({
-    msh("ADT^A03^ADT_A03"),
-    "EVN|A03|20260510110000",
-    kShortPid,
+    msh("ADT^A03^ADT_A03"), "EVN|A03|20260510110000", kShortPid,
     segment("PV1", {{2, "I"}, {3, "心内科"}, {44, "20260505083000"}, {45, "20260510110000"}}),
     segment("DG1", {{1, "1"}, {3, "I25.103^冠状动脉粥样硬化性心脏病^ICD-10"}, {15, "1"}}),
     segment("PR1", {{1, "1"}, {3, "88.5601^冠状动脉造影^ICD-9-CM-3"}, {5, "20260506100000"}}),
@@ -187,8 +183,8 @@ const std::string kCharge = hl7({
 
 const std::string kAppointment = hl7({
     msh("SIU^S12^SIU_S12", "APT0001", "2.5"),
-    segment("SCH", {{1, "APT-P-001"}, {2, "APT-F-001"}, {7, "^复诊"}, {11, "^^^202605101430^202605101500"},
-                    {25, "Booked"}}),
+    segment("SCH",
+            {{1, "APT-P-001"}, {2, "APT-F-001"}, {7, "^复诊"}, {11, "^^^202605101430^202605101500"}, {25, "Booked"}}),
     kShortPid,
     "RGS|1",
     segment("AIL", {{1, "1"}, {3, "内分泌科^^^HOSP01"}, {6, "202605101430"}}),
@@ -206,9 +202,9 @@ const std::string kAppointmentAisOnly = hl7({
 
 TEST(Hl7ProfileMapper, EveryRecordPassesTheInputContract) {
   pipeline::RecordNormalizer normalizer;
-  for (const std::string* text : {&kAdmission, &kRegistration, &kTransfer, &kDischarge, &kUpdateWithNulls,
-                                  &kCancelAdmit, &kCancelDischarge, &kAddPerson, &kUpdatePerson, &kMerge, &kResult,
-                                  &kCharge, &kAppointment, &kAppointmentAisOnly}) {
+  for (const std::string* text :
+       {&kAdmission, &kRegistration, &kTransfer, &kDischarge, &kUpdateWithNulls, &kCancelAdmit, &kCancelDischarge,
+        &kAddPerson, &kUpdatePerson, &kMerge, &kResult, &kCharge, &kAppointment, &kAppointmentAisOnly}) {
     MappingResult r = mapped(*text);
     ASSERT_TRUE(r.error.ok()) << r.error.status.message() << "\n" << *text;
     ASSERT_FALSE(r.records.empty());
@@ -315,9 +311,9 @@ TEST(Hl7ProfileMapper, MergeCarriesPriorIdentifiers) {
 }
 
 TEST(Hl7ProfileMapper, MergeOfSeveralPatientsGivesOneRecordEach) {
-  MappingResult r = mapped(hl7({msh("ADT^A40^ADT_A39"), "EVN|A40|20260505100000",
-                                "PID|1||MRN0009999^^^HOSP01^MR", "MRG|MRN0001234^^^HOSP01^MR",
-                                "PID|2||MRN0008888^^^HOSP01^MR", "MRG|MRN0007777^^^HOSP01^MR"}));
+  MappingResult r =
+      mapped(hl7({msh("ADT^A40^ADT_A39"), "EVN|A40|20260505100000", "PID|1||MRN0009999^^^HOSP01^MR",
+                  "MRG|MRN0001234^^^HOSP01^MR", "PID|2||MRN0008888^^^HOSP01^MR", "MRG|MRN0007777^^^HOSP01^MR"}));
   ASSERT_TRUE(r.error.ok()) << r.error.status.message();
   ASSERT_EQ(r.records.size(), 2u);
   EXPECT_EQ(sdk::to_json(r.records[0].body), canonical(R"({
@@ -381,10 +377,12 @@ TEST(Hl7ProfileMapper, ResultsOfSeveralPatientsGiveOneRecordEach) {
   ASSERT_TRUE(r.error.ok()) << r.error.status.message();
   ASSERT_EQ(r.records.size(), 2u);
   EXPECT_EQ(sdk::to_json(*r.records[0].body.find("subject")), R"({"mrn":"A1"})");
-  EXPECT_EQ(sdk::to_json(*r.records[0].body.find("observations")), R"([{"code":"A","system":"L","display":"a","value":1}])");
+  EXPECT_EQ(sdk::to_json(*r.records[0].body.find("observations")),
+            R"([{"code":"A","system":"L","display":"a","value":1}])");
   EXPECT_EQ(r.records[1].body.string_or("source_record_id", ""), "HIS^HOSP01^LAB0002^2");
   EXPECT_EQ(sdk::to_json(*r.records[1].body.find("subject")), R"({"mrn":"B2"})");
-  EXPECT_EQ(sdk::to_json(*r.records[1].body.find("observations")), R"([{"code":"B","system":"L","display":"b","value":2}])");
+  EXPECT_EQ(sdk::to_json(*r.records[1].body.find("observations")),
+            R"([{"code":"B","system":"L","display":"b","value":2}])");
 }
 
 TEST(Hl7ProfileMapper, ChargeMapsAmountsSignsAndCategories) {
@@ -426,8 +424,8 @@ TEST(Hl7ProfileMapper, SeveralValuesOfOneIdentifier) {
 }
 
 TEST(Hl7ProfileMapper, AssigningAuthorityAndConfiguredTypes) {
-  std::string message = hl7({msh("ADT^A08"), "EVN|A08|20260505",
-                             "PID|1||110101199003071233^^^CHN^NN~555-44-4444~C9^^^^CARD"});
+  std::string message =
+      hl7({msh("ADT^A08"), "EVN|A08|20260505", "PID|1||110101199003071233^^^CHN^NN~555-44-4444~C9^^^^CARD"});
   EXPECT_EQ(sdk::to_json(*mapped(message).records.at(0).body.find("subject")),
             R"({"resident_id":"110101199003071233"})");
   MappingOptions o = default_mapping_options();
@@ -495,8 +493,8 @@ TEST(Hl7ProfileMapper, DefaultOffsetIsConfigurable) {
 }
 
 TEST(Hl7ProfileMapper, OldAdtWithTriggerInEvnOnly) {
-  std::string message = hl7({"MSH|^~\\&|HIS|HOSP01|||200101011200||ADT|OLD1|P|2.1", "EVN|A04|200101011159",
-                             "PID|1||M1^^^^MR"});
+  std::string message =
+      hl7({"MSH|^~\\&|HIS|HOSP01|||200101011200||ADT|OLD1|P|2.1", "EVN|A04|200101011159", "PID|1||M1^^^^MR"});
   Value v;
   ASSERT_TRUE(sdk::parse_json(record_json(message), v).ok());
   EXPECT_EQ(v.string_or("event_type", ""), "registration");
@@ -599,8 +597,7 @@ TEST(Hl7ProfileMapper, UnsupportedTypeTriggerAndVersion) {
   EXPECT_TRUE(r.unsupported);
   EXPECT_EQ(r.error.code, "200");
   EXPECT_EQ(r.error.location, at(1, "MSH", 9, 1, 1));
-  EXPECT_NE(r.error.status.message().find("message type ORM is not supported (supported: ADT^A01, "),
-            std::string::npos)
+  EXPECT_NE(r.error.status.message().find("message type ORM is not supported (supported: ADT^A01, "), std::string::npos)
       << r.error.status.message();
 
   r = mapped(hl7({msh("ADT^A05^ADT_A05"), "EVN|A05|20260505", kShortPid}));
