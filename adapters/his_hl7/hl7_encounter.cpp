@@ -46,12 +46,6 @@ void put_department(std::string department, const char* member, Value& encounter
   if (!department.empty()) encounter[member] = truncated(std::move(department), kMaxDepartmentChars);
 }
 
-const SegmentAt* first(std::span<const SegmentAt> segments, std::string_view id) {
-  for (const SegmentAt& s : segments)
-    if (s.id() == id) return &s;
-  return nullptr;
-}
-
 }  // namespace
 
 Result map_visit(const SegmentAt& pv1, const MappingOptions& options, Value& encounter, SubjectBuilder& subject) {
@@ -66,11 +60,11 @@ Result map_visit(const SegmentAt& pv1, const MappingOptions& options, Value& enc
 
 Result map_schedule(std::span<const SegmentAt> segments, const MappingOptions& options, Value& encounter,
                     SubjectBuilder& subject) {
-  const SegmentAt* sch = first(segments, "SCH");
+  const SegmentAt* sch = find_segment(segments, "SCH");
   if (!sch) return missing_segment("SCH", "SCH segment missing");
-  const SegmentAt* tq1 = first(segments, "TQ1");
-  const SegmentAt* ais = first(segments, "AIS");
-  const SegmentAt* ail = first(segments, "AIL");
+  const SegmentAt* tq1 = find_segment(segments, "TQ1");
+  const SegmentAt* ais = find_segment(segments, "AIS");
+  const SegmentAt* ail = find_segment(segments, "AIL");
   if (ail) put_department(ail->text(3, 1), "department", encounter);
   if (auto e = put_timestamp({{sch, 11, 4}, {tq1, 7, 1}, {ais, 4, 1}, {ail, 6, 1}}, options, "started_at", encounter);
       !e.ok())

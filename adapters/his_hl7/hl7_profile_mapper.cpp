@@ -63,12 +63,6 @@ std::string supported_list() {
   return out;
 }
 
-const SegmentAt* first(std::span<const SegmentAt> segments, std::string_view id) {
-  for (const SegmentAt& s : segments)
-    if (s.id() == id) return &s;
-  return nullptr;
-}
-
 Result required(const SegmentAt& msh, std::size_t field, std::size_t component, const char* what,
                 const std::string& value) {
   if (!value.empty()) return {};
@@ -91,7 +85,7 @@ Result find_kind(const sdk::hl7::Message& m, std::span<const SegmentAt> segments
   if (auto e = required(msh, 9, 1, "MSH-9.1 (message code)", code); !e.ok()) return e;
   std::string trigger = m.trigger_event();
   // Before v2.3 an ADT message could carry its trigger in EVN-1 only.
-  if (const SegmentAt* evn = first(segments, "EVN"); trigger.empty() && evn) trigger = evn->text(1);
+  if (const SegmentAt* evn = find_segment(segments, "EVN"); trigger.empty() && evn) trigger = evn->text(1);
   bool known_code = false;
   for (const MessageKind& k : kKinds) {
     if (k.code != code) continue;
@@ -134,7 +128,7 @@ Result patient_record_id(const SegmentAt& msh, const std::string& message_id, st
 
 // EVN-2 (recorded date/time), else MSH-7.
 Result occurred_at(std::span<const SegmentAt> segments, const MappingOptions& options, std::string& out) {
-  if (const SegmentAt* evn = first(segments, "EVN"))
+  if (const SegmentAt* evn = find_segment(segments, "EVN"))
     if (auto e = evn->timestamp(2, 1, options.default_utc_offset, out); !e.ok() || !out.empty()) return e;
   const SegmentAt& msh = segments.front();
   if (auto e = msh.timestamp(7, 1, options.default_utc_offset, out); !e.ok()) return e;
@@ -215,6 +209,8 @@ sdk::Status check_mapping_options(const MappingOptions& options) {
     return sdk::Status::Invalid("default_utc_offset must be Z or +HH:MM / -HH:MM (e.g. +08:00)");
   if (options.source_system.empty() || characters(options.source_system) > kMaxSourceSystem)
     return sdk::Status::Invalid("source_system must be 1 to 64 characters");
+  if (options.identifier_types.empty())
+    return sdk::Status::Invalid("identifier_types is empty: no PID-3 identifier would be accepted");
   for (const auto& [type, member] : options.identifier_types) {
     if (!is_field_name(member) || member == "address" || member == "birth_date" || member.ends_with("_others"))
       return sdk::Status::Invalid("identifier_types: '" + type + "' maps to '" + member +

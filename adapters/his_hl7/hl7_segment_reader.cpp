@@ -41,6 +41,12 @@ std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m) {
   return out;
 }
 
+const SegmentAt* find_segment(std::span<const SegmentAt> segments, std::string_view id) {
+  for (const SegmentAt& s : segments)
+    if (s.id() == id) return &s;
+  return nullptr;
+}
+
 Result missing_segment(const char* id, std::string message) {
   sdk::hl7::Location where;
   where.segment_id = id;

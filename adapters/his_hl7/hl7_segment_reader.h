@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,8 @@ struct SegmentAt {
 
 // Every segment of `m` in order, with index and sequence.
 std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m);
+// The first segment with `id` in `segments`, or nullptr.
+const SegmentAt* find_segment(std::span<const SegmentAt> segments, std::string_view id);
 
 // Result for a segment that is not there at all.
 Result missing_segment(const char* id, std::string message);

@@ -579,6 +579,16 @@ TEST(Hl7ProfileMapper, BadAmountIsADataTypeError) {
   EXPECT_EQ(e.location, at(4, "FT1", 11));
 }
 
+TEST(Hl7ProfileMapper, OverlongIdentifierIsRefusedNotCut) {
+  // The input contract holds identifiers to 1024 characters; a cut one would give another token.
+  sdk::hl7::Result e =
+      error_of(hl7({msh("ADT^A08"), "EVN|A08|20260505", "PID|1||M1^^^^MR~" + std::string(1025, '9') + "^^^^PI"}));
+  EXPECT_EQ(e.code, "102");
+  EXPECT_EQ(e.location, at(3, "PID", 3, 2));
+  EXPECT_EQ(e.status.message(),
+            "segment 3 (PID) field 3 repetition 2: PID-3 holds a value longer than 1024 characters");
+}
+
 TEST(Hl7ProfileMapper, OverlongRecordIdIsRefused) {
   std::string control_id(250, '7');
   sdk::hl7::Result e = error_of(hl7({msh("ADT^A08", control_id), "EVN|A08|20260505", kShortPid}));
@@ -629,6 +639,9 @@ TEST(Hl7ProfileMapper, CheckOptions) {
   o = default_mapping_options();
   o.source_system = "";
   EXPECT_FALSE(check_mapping_options(o).ok());
+  o = default_mapping_options();
+  o.identifier_types.clear();
+  EXPECT_EQ(check_mapping_options(o).message(), "identifier_types is empty: no PID-3 identifier would be accepted");
   for (const char* member : {"address", "birth_date", "Mrn", "mrn_others", ""}) {
     o = default_mapping_options();
     o.identifier_types["XX"] = member;
