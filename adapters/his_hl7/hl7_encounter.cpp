@@ -1,7 +1,5 @@
 #include "hl7_encounter.h"
 
-#include <initializer_list>
-
 namespace medgate::his_hl7 {
 namespace {
 
@@ -18,43 +16,14 @@ const char* visit_type(const std::string& patient_class) {
   return nullptr;
 }
 
-struct TimeField {
-  const SegmentAt* segment;
-  std::size_t field, component;
-};
-
-// The first non-empty DTM among `candidates` (absent segments skipped).
-Result first_timestamp(std::initializer_list<TimeField> candidates, const MappingOptions& options, std::string& out) {
-  out.clear();
-  for (const TimeField& c : candidates) {
-    if (!c.segment) continue;
-    if (auto e = c.segment->timestamp(c.field, c.component, options.default_utc_offset, out); !e.ok()) return e;
-    if (!out.empty()) break;
-  }
-  return {};
-}
-
-Result put_timestamp(std::initializer_list<TimeField> candidates, const MappingOptions& options, const char* member,
-                     Value& encounter) {
-  std::string at;
-  if (auto e = first_timestamp(candidates, options, at); !e.ok()) return e;
-  if (!at.empty()) encounter[member] = std::move(at);
-  return {};
-}
-
-void put_department(std::string department, const char* member, Value& encounter) {
-  if (!department.empty()) encounter[member] = truncated(std::move(department), kMaxDepartmentChars);
-}
-
 }  // namespace
 
 Result map_visit(const SegmentAt& pv1, const MappingOptions& options, Value& encounter, SubjectBuilder& subject) {
-  std::string department = pv1.text(3, 1);
-  put_department(department.empty() ? pv1.text(10) : std::move(department), "department", encounter);
+  put_text(encounter, "department", pv1.text(3, 1), kMaxDepartmentChars, pv1.text(10));
   if (const char* type = visit_type(pv1.text(2))) encounter["visit_type"] = type;
-  if (auto e = put_timestamp({{&pv1, 44, 1}}, options, "started_at", encounter); !e.ok()) return e;
-  if (auto e = put_timestamp({{&pv1, 45, 1}}, options, "ended_at", encounter); !e.ok()) return e;
-  put_department(pv1.text(6, 1), "prior_department", encounter);  // A02: where the patient came from
+  if (auto e = put_timestamp({{&pv1, 44}}, options.default_utc_offset, "started_at", encounter); !e.ok()) return e;
+  if (auto e = put_timestamp({{&pv1, 45}}, options.default_utc_offset, "ended_at", encounter); !e.ok()) return e;
+  put_text(encounter, "prior_department", pv1.text(6, 1), kMaxDepartmentChars);  // A02: where the patient came from
   return subject.add_identifier(pv1, 19, "visit_number");
 }
 
@@ -65,11 +34,13 @@ Result map_schedule(std::span<const SegmentAt> segments, const MappingOptions& o
   const SegmentAt* tq1 = find_segment(segments, "TQ1");
   const SegmentAt* ais = find_segment(segments, "AIS");
   const SegmentAt* ail = find_segment(segments, "AIL");
-  if (ail) put_department(ail->text(3, 1), "department", encounter);
-  if (auto e = put_timestamp({{sch, 11, 4}, {tq1, 7, 1}, {ais, 4, 1}, {ail, 6, 1}}, options, "started_at", encounter);
+  if (ail) put_text(encounter, "department", ail->text(3, 1), kMaxDepartmentChars);
+  if (auto e = put_timestamp({{sch, 11, 4}, {tq1, 7}, {ais, 4}, {ail, 6}}, options.default_utc_offset, "started_at",
+                             encounter);
       !e.ok())
     return e;
-  if (auto e = put_timestamp({{sch, 11, 5}, {tq1, 8, 1}}, options, "ended_at", encounter); !e.ok()) return e;
+  if (auto e = put_timestamp({{sch, 11, 5}, {tq1, 8}}, options.default_utc_offset, "ended_at", encounter); !e.ok())
+    return e;
   if (auto e = subject.add_identifier(*sch, 1, "placer_appointment_id"); !e.ok()) return e;
   return subject.add_identifier(*sch, 2, "filler_appointment_id");
 }

@@ -130,7 +130,7 @@ std::string charge_category(std::string code) {
   return word ? code : "other";
 }
 
-Value note(const char* kind, std::string text, const std::string& written_at) {
+Value note(const char* kind, std::string text, std::string_view written_at) {
   Value n = Value::object();
   n["kind"] = kind;
   n["text"] = std::move(text);
@@ -199,12 +199,8 @@ Result map_diagnosis(const SegmentAt& dg1, const MappingOptions& options, ItemLi
     d["role"] = "primary";
   else if (hl7_number(priority) && priority != "0")  // 0: not ranked
     d["role"] = "secondary";
-  std::string description = dg1.text(3, 2);
-  if (description.empty()) description = dg1.text(4);
-  if (!description.empty()) d["description"] = truncated(std::move(description), kMaxDescription);
-  std::string at;
-  if (auto e = dg1.timestamp(5, 1, options.default_utc_offset, at); !e.ok()) return e;
-  if (!at.empty()) d["diagnosed_at"] = std::move(at);
+  put_text(d, "description", dg1.text(3, 2), kMaxDescription, dg1.text(4));
+  if (auto e = put_timestamp({{&dg1, 5}}, options.default_utc_offset, "diagnosed_at", d); !e.ok()) return e;
   diagnoses.push_back(std::move(d));
   return {};
 }
@@ -217,12 +213,8 @@ Result map_procedure(const SegmentAt& pr1, const MappingOptions& options, ItemLi
   std::string system = pr1.text(3, 3);
   if (system.empty()) system = pr1.text(2);
   if (!system.empty() && characters(system) <= kMaxProcedureSystem) p["system"] = std::move(system);
-  std::string description = pr1.text(3, 2);
-  if (description.empty()) description = pr1.text(4);
-  if (!description.empty()) p["description"] = truncated(std::move(description), kMaxDescription);
-  std::string at;
-  if (auto e = pr1.timestamp(5, 1, options.default_utc_offset, at); !e.ok()) return e;
-  if (!at.empty()) p["performed_at"] = std::move(at);
+  put_text(p, "description", pr1.text(3, 2), kMaxDescription, pr1.text(4));
+  if (auto e = put_timestamp({{&pr1, 5}}, options.default_utc_offset, "performed_at", p); !e.ok()) return e;
   procedures.push_back(std::move(p));
   return {};
 }
@@ -238,25 +230,19 @@ Result map_observation(const SegmentAt& obx, const SegmentAt* obr, const Mapping
   std::string system = obx.text(3, first + 2);
   if (system == "LN") system = "LOINC";
   if (!system.empty() && characters(system) <= kMaxObservationSystem) o["system"] = std::move(system);
-  if (std::string display = obx.text(3, first + 1); !display.empty())
-    o["display"] = truncated(std::move(display), kMaxDescription);
+  put_text(o, "display", obx.text(3, first + 1), kMaxDescription);
 
   ObservationValue value = observation_value(obx);
   if (!value.value.is_null()) o["value"] = std::move(value.value);
   std::string unit = obx.text(6, 1);
   if (unit.empty()) unit = obx.text(6, 2);
   if (!unit.empty() && characters(unit) <= kMaxUnit) o["unit"] = std::move(unit);
-  if (std::string range = obx.text(7); !range.empty())
-    o["reference_range"] = truncated(std::move(range), kMaxReferenceRange);
+  put_text(o, "reference_range", obx.text(7), kMaxReferenceRange);
   if (const char* flag = interpretation(obx.text(8))) o["interpretation"] = flag;
 
-  std::string at;
-  if (auto e = obx.timestamp(14, 1, options.default_utc_offset, at); !e.ok()) return e;
-  if (at.empty() && obr)
-    if (auto e = obr->timestamp(7, 1, options.default_utc_offset, at); !e.ok()) return e;
-  if (!at.empty()) o["observed_at"] = at;
+  if (auto e = put_timestamp({{&obx, 14}, {obr, 7}}, options.default_utc_offset, "observed_at", o); !e.ok()) return e;
+  if (!value.text.empty()) notes.push_back(note("result_text", std::move(value.text), o.string_or("observed_at", "")));
   observations.push_back(std::move(o));
-  if (!value.text.empty()) notes.push_back(note("result_text", std::move(value.text), at));
   return {};
 }
 
@@ -268,9 +254,9 @@ void map_note(const SegmentAt& nte, const char* kind, ItemList& notes) {
 Result map_charge(const SegmentAt& ft1, const MappingOptions& options, ItemList& charges) {
   std::string type = ft1.text(6);
   if (type == "PY" || type == "CO") return {};  // payments and co-payments: money in, not a charge or refund
-  std::size_t field = 11;                       // extended amount (CP: price & currency); else unit amount x quantity
-  std::string amount_text = ft1.text(11, 1, 1);
-  if (amount_text.empty()) field = 12, amount_text = ft1.text(12, 1, 1);
+  // The extended amount (CP: price & currency), else the unit amount times the quantity.
+  std::size_t field = ft1.text(11, 1, 1).empty() ? 12 : 11;
+  std::string amount_text = ft1.text(field, 1, 1);
   if (amount_text.empty()) return {};
   std::string currency = upper(ft1.text(field, 1, 2));
   if (!currency.empty() && currency != "CNY" && currency != "RMB") return {};
@@ -294,11 +280,7 @@ Result map_charge(const SegmentAt& ft1, const MappingOptions& options, ItemList&
   Value c = Value::object();
   c["amount_cny"] = amount->value();
   if (std::string code = ft1.text(7, 1); !code.empty()) c["category"] = charge_category(std::move(code));
-  std::string at;
-  if (auto e = ft1.timestamp(4, 1, options.default_utc_offset, at); !e.ok()) return e;
-  if (at.empty())
-    if (auto e = ft1.timestamp(5, 1, options.default_utc_offset, at); !e.ok()) return e;
-  if (!at.empty()) c["charged_at"] = std::move(at);
+  if (auto e = put_timestamp({{&ft1, 4}, {&ft1, 5}}, options.default_utc_offset, "charged_at", c); !e.ok()) return e;
   charges.push_back(std::move(c));
   return {};
 }

@@ -33,6 +33,25 @@ Result SegmentAt::timestamp(std::size_t field, std::size_t component, std::strin
   return {};
 }
 
+Result put_timestamp(std::initializer_list<TimeField> candidates, std::string_view default_offset, const char* member,
+                     sdk::Value& item) {
+  std::string at;
+  for (const TimeField& c : candidates) {
+    if (!c.segment) continue;
+    if (auto e = c.segment->timestamp(c.field, c.component, default_offset, at); !e.ok()) return e;
+    if (!at.empty()) {
+      item[member] = std::move(at);
+      break;
+    }
+  }
+  return {};
+}
+
+void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback) {
+  if (text.empty()) text = std::move(fallback);
+  if (!text.empty()) item[member] = truncated(std::move(text), max_chars);
+}
+
 std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m) {
   std::vector<SegmentAt> out;
   out.reserve(m.segment_count());

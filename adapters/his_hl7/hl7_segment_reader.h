@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "medgate/sdk/hl7.h"
+#include "medgate/sdk/value.h"
 
 namespace medgate::his_hl7 {
 
@@ -47,6 +49,21 @@ struct SegmentAt {
   // ("" when empty or null); code 102 when it is not a valid DTM.
   Result timestamp(std::size_t field, std::size_t component, std::string_view default_offset, std::string& out) const;
 };
+
+// A DTM field: PV1-44 is {&pv1, 44}, SCH-11.4 is {&sch, 11, 4}.
+struct TimeField {
+  const SegmentAt* segment;  // nullptr: a segment the message does not have
+  std::size_t field;
+  std::size_t component = 1;
+};
+
+// The first non-empty DTM among `candidates` as RFC 3339 at item[member];
+// nothing when all are empty; code 102 for an invalid one.
+Result put_timestamp(std::initializer_list<TimeField> candidates, std::string_view default_offset, const char* member,
+                     sdk::Value& item);
+// `text`, else `fallback`, cut to `max_chars` characters at item[member];
+// nothing when both are empty.
+void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback = {});
 
 // Every segment of `m` in order, with index and sequence.
 std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m);
