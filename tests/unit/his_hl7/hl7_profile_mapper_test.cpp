@@ -216,6 +216,44 @@ TEST(Hl7ProfileMapper, EveryRecordPassesTheInputContract) {
   }
 }
 
+// Every sample cut short at each byte, and with each byte replaced by a
+// delimiter, the null's quote or a digit: whatever parses maps to records the
+// contract accepts, or to a refusal with a table 0357 code.
+TEST(Hl7ProfileMapper, DamagedSamplesMapToValidRecordsOrARefusal) {
+  pipeline::RecordNormalizer normalizer;
+  std::size_t mapped_count = 0, refused = 0;
+  auto check = [&](const std::string& text) {
+    sdk::hl7::Message m;
+    if (!sdk::hl7::parse(text, m).ok()) return;
+    MappingResult r = map_message(m, default_mapping_options());
+    if (!r.error.ok()) {
+      ++refused;
+      EXPECT_TRUE(r.records.empty());
+      EXPECT_EQ(r.error.code.size(), 3u) << r.error.status.message();
+      return;
+    }
+    ++mapped_count;
+    for (const sdk::Record& record : r.records) {
+      Value body = record.body;
+      sdk::Status s = normalizer.normalize("his", "2026-11-23T00:00:00.000Z", body);
+      EXPECT_TRUE(s.ok()) << s.message() << "\n" << sdk::to_json(record.body);
+    }
+  };
+  for (const std::string* text :
+       {&kAdmission, &kRegistration, &kDischarge, &kUpdateWithNulls, &kMerge, &kResult, &kCharge, &kAppointment}) {
+    for (std::size_t i = 0; i < text->size(); ++i) {
+      check(text->substr(0, i));
+      for (char c : {'|', '^', '~', '\\', '&', '"', '9'}) {
+        std::string damaged = *text;
+        damaged[i] = c;
+        check(damaged);
+      }
+    }
+  }
+  EXPECT_GT(mapped_count, 1000u);
+  EXPECT_GT(refused, 1000u);
+}
+
 // ---- One test per message type ----------------------------------------------------
 
 TEST(Hl7ProfileMapper, AdmissionMapsIdentifiersVisitAndDiagnoses) {
