@@ -1,0 +1,117 @@
+#include "hl7_segment_reader.h"
+
+#include <map>
+
+#include "hl7_datetime.h"
+
+namespace medgate::his_hl7 {
+
+sdk::hl7::Location SegmentAt::at(std::size_t field, std::size_t repetition, std::size_t component) const {
+  return {index, id(), sequence, field, repetition, component, 0};
+}
+
+std::string SegmentAt::name(std::size_t field) const {
+  return id() + "-" + std::to_string(field);
+}
+
+Result SegmentAt::failure(const char* code, std::size_t field, std::string message, std::size_t repetition,
+                          std::size_t component) const {
+  return Result::failure(code, at(field, repetition, component), std::move(message));
+}
+
+Result SegmentAt::timestamp(std::size_t field, std::size_t component, std::string_view default_offset,
+                            std::string& out) const {
+  out.clear();
+  std::string value = text(field, component);
+  if (value.empty()) return {};
+  Hl7DateTime t;
+  std::string problem;
+  if (!parse_hl7_datetime(value, t, problem))
+    return failure(kDataTypeError, field, name(field) + " is not a valid HL7 date/time: " + problem,
+                   component > 1 ? 1 : 0, component > 1 ? component : 0);
+  out = to_rfc3339(t, default_offset);
+  return {};
+}
+
+Result put_timestamp(std::initializer_list<TimeField> candidates, std::string_view default_offset, const char* member,
+                     sdk::Value& item) {
+  std::string at;
+  for (const TimeField& c : candidates) {
+    if (!c.segment) continue;
+    if (auto e = c.segment->timestamp(c.field, c.component, default_offset, at); !e.ok()) return e;
+    if (!at.empty()) {
+      item[member] = std::move(at);
+      break;
+    }
+  }
+  return {};
+}
+
+void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback) {
+  if (text.empty()) text = std::move(fallback);
+  if (!text.empty()) item[member] = truncated(std::move(text), max_chars);
+}
+
+std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m) {
+  std::vector<SegmentAt> out;
+  out.reserve(m.segment_count());
+  std::map<std::string, std::size_t, std::less<>> seen;
+  for (const sdk::hl7::Segment& s : m.segments()) out.push_back({&s, out.size() + 1, ++seen[s.id()]});
+  return out;
+}
+
+const SegmentAt* find_segment(std::span<const SegmentAt> segments, std::string_view id) {
+  for (const SegmentAt& s : segments)
+    if (s.id() == id) return &s;
+  return nullptr;
+}
+
+Result missing_segment(const char* id, std::string message) {
+  sdk::hl7::Location where;
+  where.segment_id = id;
+  return Result::failure(kSegmentSequenceError, where, std::move(message));
+}
+
+std::string shown_code(std::string_view code) {
+  bool plain = !code.empty() && code.size() <= 16;
+  for (char c : code)
+    plain =
+        plain && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' || c == '_');
+  return plain ? std::string(code) : "(not shown)";
+}
+
+std::size_t characters(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string truncated(std::string s, std::size_t max_chars) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (n++ == max_chars) {
+      s.resize(i);
+      break;
+    }
+  }
+  return s;
+}
+
+bool has_cjk(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i]);
+    std::size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+    if (i + len > s.size()) return false;
+    char32_t cp = len == 1 ? b : len == 2 ? b & 0x1F : len == 3 ? b & 0x0F : b & 0x07;
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    // CJK radicals .. Yi (Han, kana, bopomofo), Hangul syllables, compatibility ideographs, supplementary Han.
+    if ((cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+        (cp >= 0x20000 && cp <= 0x3FFFF))
+      return true;
+    i += len;
+  }
+  return false;
+}
+
+}  // namespace medgate::his_hl7

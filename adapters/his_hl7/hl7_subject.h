@@ -1,0 +1,54 @@
+// PID and MRG -> `subject` (raw identifiers, used inside the gateway only)
+// and `patient` (gender, birth year): the part of the mapping that reads
+// personal data. Nothing here puts a value into a message.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hl7_profile_mapper.h"
+#include "hl7_segment_reader.h"
+#include "medgate/sdk/value.h"
+
+namespace medgate::his_hl7 {
+
+class SubjectBuilder {
+ public:
+  explicit SubjectBuilder(const MappingOptions& options) : options_(options) {}
+
+  // PID-3 identifiers (at least one of an accepted type, else code 101),
+  // PID-5 name, PID-7 birth date, PID-8 sex, PID-11 address, PID-13/PID-14
+  // phones and e-mail addresses. Gender and a year-only birth date go to `patient`.
+  Result add_patient(const SegmentAt& pid, sdk::Value& patient);
+  // MRG-1 identifiers (same type table) and MRG-5 visit number, as prior_<member>.
+  Result add_prior(const SegmentAt& mrg);
+  // An identifier from another field (PV1-19 visit number, SCH-1 appointment id).
+  Result add_identifier(const SegmentAt& s, std::size_t field, std::string_view member);
+
+  // The subject object; null when nothing was added.
+  sdk::Value take();
+
+ private:
+  // identifier: the first value is the member, later distinct ones go to
+  // <member>_others (the identity stage and patient.mrn_token take one value);
+  // contact: one value, or a list of them (their tokens may be lists);
+  // single: the first value only.
+  enum class Kind { identifier, contact, single };
+  struct Member {
+    std::string name;
+    Kind kind;
+    std::vector<std::string> values;
+  };
+
+  Result add_identifier_list(const SegmentAt& s, std::size_t field, std::string_view prefix);
+  Result add_contacts(const SegmentAt& pid, std::size_t field);
+  Result add(const SegmentAt& s, std::size_t field, std::size_t repetition, std::string name, Kind kind,
+             std::string value);
+  const std::string* member_for(const std::string& type, const std::string& authority) const;
+
+  const MappingOptions& options_;
+  std::vector<Member> members_;
+};
+
+}  // namespace medgate::his_hl7

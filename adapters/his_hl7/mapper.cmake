@@ -1,0 +1,17 @@
+# The HL7 v2 -> profile mapping as a static library, so that the his_hl7
+# plugin and its unit tests (tests/unit/his_hl7) share it. Included from this
+# folder's CMakeLists.txt.
+add_library(medgate_his_hl7_mapper STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/hl7_datetime.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hl7_encounter.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hl7_facets.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hl7_profile_mapper.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hl7_segment_reader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hl7_subject.cpp
+)
+target_include_directories(medgate_his_hl7_mapper PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(medgate_his_hl7_mapper PUBLIC medgate::sdk)
+set_target_properties(medgate_his_hl7_mapper PROPERTIES
+  POSITION_INDEPENDENT_CODE ON
+  CXX_VISIBILITY_PRESET hidden
+  VISIBILITY_INLINES_HIDDEN ON)
