@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds, and runs medgated on the demo
 # config (config/medgate.yaml; all state under ./var) with sample HIS visits,
-# a WeChat message, a review, a discharge and one malformed line; then prints
+# a WeChat message, a review, a discharge and one malformed line, and HL7
+# messages from the HIS over MLLP (one of them without a PID); then prints
 # what arrived where and what was desensitized.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +48,20 @@ build/bin/medgated --config config/medgate.yaml 2> var/medgated.log &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 echo "demo: medgated running (pid $PID); waiting for $expected records at var/out/analytics/ and var/out/outreach/"
+
+# The HIS sends HL7 v2 over MLLP (127.0.0.1:2575): five messages mapped into
+# records (admission, registration, lab result, charge, appointment) and one
+# without a PID, answered AE and quarantined.
+for _ in $(seq 1 100); do
+  (exec 3<>/dev/tcp/127.0.0.1/2575) 2>/dev/null && break
+  kill -0 $PID 2>/dev/null || { echo "demo: medgated exited early:"; cat var/medgated.log; exit 1; }
+  sleep 0.1
+done
+echo "== HL7 over MLLP: config/demo/his-messages.hl7 sent with mllp_send (python3-hl7) =="
+mllp_send --loose -f config/demo/his-messages.hl7 -p 2575 127.0.0.1 | tr '\r\013\034' '\n\n\n' \
+  | awk -F'|' '$1 == "MSA" { printf "  ACK %s for %s", $2, $3; if ($4 != "") printf " (%s)", $4; print "" }' \
+  | tee var/hl7-acks.txt
+expected=$((expected + $(grep -c ' ACK AA ' var/hl7-acks.txt)))
 
 # Wait (at most 60 s) until every well-formed record has arrived.
 for _ in $(seq 1 600); do

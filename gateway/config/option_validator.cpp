@@ -63,9 +63,9 @@ bool convert(const YAML::Node& n, const sdk::Option& o, const ReadContext& ctx, 
 }
 
 // Defaults are declared in the option's own type, except that paths resolve
-// like configured ones.
+// like configured ones. An empty default path means "not set" and stays empty.
 sdk::Value default_of(const sdk::Option& o, const ReadContext& ctx) {
-  if (o.type == sdk::OptionType::path && o.default_value.is_string())
+  if (o.type == sdk::OptionType::path && o.default_value.is_string() && !o.default_value.as_string().empty())
     return sdk::Value(ctx.resolve_path(o.default_value.as_string()));
   return o.default_value;
 }

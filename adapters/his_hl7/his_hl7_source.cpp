@@ -1,0 +1,173 @@
+#include "his_hl7_source.h"
+
+#include <medgate/sdk/refusal.h>
+
+#include <chrono>
+#include <ctime>
+
+namespace medgate::his_hl7 {
+namespace {
+namespace hl7 = sdk::hl7;
+using sdk::LogLevel;
+using sdk::Status;
+
+constexpr const char* kSeenFile = "seen-messages";
+
+// HL7 DTM of now in local time with its offset: 20261123153000+0800.
+std::string hl7_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S%z", &local);
+  return buf;
+}
+
+hl7::Charset charset_named(const std::string& name) {
+  if (name == "ascii") return hl7::Charset::ascii;
+  if (name == "gb18030") return hl7::Charset::gb18030;
+  return hl7::Charset::utf8;
+}
+
+// The key a resent message shares with its first copy.
+std::string sender_key(const hl7::Message& m) {
+  return m.sending_application() + '\x1f' + m.sending_facility() + '\x1f' + m.control_id();
+}
+
+// Where and why, without the message's content: for logs and quarantine reasons.
+std::string describe(const hl7::Result& r) {
+  std::string s = r.code.empty() ? std::string("error") : "HL7 error " + r.code + " (" +
+                                                              std::string(hl7::error_code_text(r.code)) + ")";
+  return s + " at " + r.location.to_string();
+}
+}  // namespace
+
+HisHl7Source::HisHl7Source(HisHl7Options options) : options_(std::move(options)) {
+  parse_options_.max_bytes = options_.server.max_message_bytes;
+  parse_options_.default_charset = charset_named(options_.default_charset);
+  // ACK control ids: unique across restarts (start time) and within a run (sequence).
+  ack_id_prefix_ = "MG" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count()) +
+                   "-";
+}
+
+Status HisHl7Source::open_state(sdk::SourceContext& ctx) {
+  if (seen_) return Status::Ok();
+  auto seen = std::make_unique<SeenMessages>(ctx.state_dir() + "/" + kSeenFile, options_.dedupe_window);
+  if (Status s = seen->open(); !s.ok()) return s;
+  seen_ = std::move(seen);
+  return Status::Ok();
+}
+
+std::string HisHl7Source::answer(const hl7::Message& original, hl7::AckCode code, std::vector<hl7::Result> errors,
+                                 std::string text) {
+  hl7::AckRequest request;
+  request.code = code;
+  request.control_id = ack_id_prefix_ + std::to_string(++ack_sequence_);
+  request.timestamp = hl7_now();
+  request.text = std::move(text);
+  request.errors = std::move(errors);
+  request.application = options_.application;
+  request.facility = options_.facility;
+  hl7::Message ack = hl7::build_ack(original, request);
+  std::string bytes;
+  if (!ack.encode(bytes).ok()) bytes = ack.serialize();  // text the charset cannot hold: answer in UTF-8
+  return bytes;
+}
+
+std::string HisHl7Source::refuse(const hl7::Message& original, std::string_view raw, sdk::SourceContext& ctx,
+                                 hl7::AckCode code, hl7::Result why) {
+  (code == hl7::AckCode::reject ? counters_.rejects : counters_.errors)++;
+  const std::string reason = std::string(hl7::ack_code_name(code)) + ": " + describe(why);
+  if (Status q = ctx.quarantine(raw, reason); !q.ok())
+    ctx.log(LogLevel::error, "cannot quarantine a rejected message (" + q.message() + "); it is answered anyway");
+  return answer(original, code, {std::move(why)});
+}
+
+std::string HisHl7Source::handle_oversized(std::size_t bytes, sdk::SourceContext& ctx) {
+  counters_.rejects++;
+  ctx.log(LogLevel::warning, "message of " + std::to_string(bytes) + " bytes over max_message_bytes (" +
+                                 std::to_string(options_.server.max_message_bytes) + ") discarded, answered AR");
+  hl7::Result why = hl7::Result::failure(
+      "207", {}, "message of " + std::to_string(bytes) + " bytes exceeds max_message_bytes (" +
+                     std::to_string(options_.server.max_message_bytes) + ")",
+      sdk::StatusCode::resource_exhausted);
+  return answer(hl7::Message(), hl7::AckCode::reject, {std::move(why)});
+}
+
+std::string HisHl7Source::handle(std::string_view bytes, sdk::SourceContext& ctx) {
+  hl7::Message message;
+  if (hl7::Result r = hl7::parse(bytes, message, parse_options_); !r.ok()) {
+    // An unknown character set or version is not a content error.
+    auto code = (r.code == "203" || r.code == "200" || r.code == "201") ? hl7::AckCode::reject : hl7::AckCode::error;
+    return refuse(message, bytes, ctx, code, std::move(r));
+  }
+  if (hl7::Result r = hl7::check_header(message); !r.ok())
+    return refuse(message, bytes, ctx, hl7::AckCode::error, std::move(r));
+
+  MappingResult mapped = map_message(message, options_.mapping);
+  if (!mapped.error.ok())
+    return refuse(message, bytes, ctx, mapped.unsupported ? hl7::AckCode::reject : hl7::AckCode::error,
+                  std::move(mapped.error));
+
+  const std::string key = sender_key(message);
+  if (seen_->claim(key) == SeenMessages::Claim::already_accepted) {
+    counters_.duplicates++;
+    return answer(message, hl7::AckCode::accept, {}, "duplicate of an accepted message; not processed again");
+  }
+  const std::size_t n = mapped.records.size();
+  sdk::EmitResult result = ctx.emit(std::move(mapped.records));
+  const bool accepted = result.status.ok() && result.rejected.empty();
+  if (Status s = seen_->finish(key, accepted); !s.ok())
+    ctx.log(LogLevel::warning, "cannot remember an accepted message for duplicate detection: " + s.message());
+  if (!result.status.ok()) {
+    sdk::Refusal refusal = sdk::refusal_for(result.status);
+    counters_.rejects++;
+    return answer(message, hl7::AckCode::reject,
+                  {hl7::Result::failure(refusal.hl7_error_code, {}, refusal.message, result.status.code())});
+  }
+  if (!result.rejected.empty()) {
+    // The gateway quarantined the mapped record; keep the message it came from too.
+    hl7::Result why = hl7::Result::failure(
+        "207", {}, "record " + std::to_string(result.rejected.front().index + 1) + " of " + std::to_string(n) +
+                       " refused by the gateway: " + result.rejected.front().reason);
+    return refuse(message, bytes, ctx, hl7::AckCode::error, std::move(why));
+  }
+  counters_.accepted++;
+  return answer(message, hl7::AckCode::accept, {});
+}
+
+Status HisHl7Source::run(sdk::SourceContext& ctx) {
+  if (Status s = open_state(ctx); !s.ok()) return s;
+  MllpHandlers handlers;
+  handlers.on_message = [&](std::string_view m) { return handle(m, ctx); };
+  handlers.on_oversized = [&](std::size_t n) { return handle_oversized(n, ctx); };
+  handlers.on_problem = [&](StreamProblem p, std::size_t n) {
+    const char* what = p == StreamProblem::junk_bytes        ? "bytes outside any MLLP frame skipped"
+                       : p == StreamProblem::frame_cut_short ? "bytes of a frame cut short by a new start block dropped"
+                                                             : "bytes of an unfinished frame lost when the peer closed";
+    ctx.log(LogLevel::warning, std::to_string(n) + " " + what);
+  };
+  handlers.on_connection_error = [&](std::string_view what) {
+    ctx.log(LogLevel::warning, "MLLP connection ended: " + std::string(what));
+  };
+  MllpServer server(options_.server, std::move(handlers));
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    return Status::Unavailable(e.what());
+  }
+  ctx.log(LogLevel::info, "MLLP listening on port " + std::to_string(server.port()) +
+                              (options_.server.cert_file.empty() ? "" : " (TLS)"));
+  while (!ctx.wait_for_stop(std::chrono::seconds(1))) {
+  }
+  server.stop();
+  ctx.log(LogLevel::info, std::to_string(counters_.accepted.load()) + " messages accepted, " +
+                              std::to_string(counters_.duplicates.load()) + " duplicates, " +
+                              std::to_string(counters_.errors.load()) + " AE, " +
+                              std::to_string(counters_.rejects.load()) + " AR");
+  return Status::Ok();
+}
+
+}  // namespace medgate::his_hl7

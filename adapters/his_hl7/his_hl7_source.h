@@ -1,0 +1,61 @@
+// The `his_hl7` source: HL7 v2 over MLLP from the HIS. Each message is
+// parsed (sdk/hl7.h), mapped into a profile record (hl7_profile_mapper.h),
+// emitted, and acknowledged in original mode only once the gateway answered:
+//   AA  the record is durable for every target of its route;
+//   AE  the content is wrong (unparseable, missing PID, bad identifier, ...);
+//   AR  the message type, trigger or version is not supported, or the gateway
+//       refused input (spool full, shutting down): send it again later.
+// MSA-2 echoes MSH-10; an ERR segment says where the problem is. A message
+// answered AE or AR is quarantined (encrypted at rest by the host). A message
+// already accepted (same MSH-3, MSH-4, MSH-10) is answered AA again without
+// being processed twice (seen_messages.h).
+#pragma once
+
+#include <medgate/sdk/hl7.h>
+#include <medgate/sdk/plugin.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "his_hl7_options.h"
+#include "seen_messages.h"
+
+namespace medgate::his_hl7 {
+
+struct HisHl7Counters {
+  std::atomic<std::uint64_t> accepted{0};    // AA after emit
+  std::atomic<std::uint64_t> duplicates{0};  // AA without processing
+  std::atomic<std::uint64_t> errors{0};      // AE
+  std::atomic<std::uint64_t> rejects{0};     // AR
+};
+
+class HisHl7Source : public sdk::Source {
+ public:
+  explicit HisHl7Source(HisHl7Options options);
+  sdk::Status run(sdk::SourceContext& ctx) override;
+
+  // One message in, the ACK out (unframed). Public for the unit tests.
+  std::string handle(std::string_view bytes, sdk::SourceContext& ctx);
+  // The AR for a frame over max_message_bytes.
+  std::string handle_oversized(std::size_t bytes, sdk::SourceContext& ctx);
+  sdk::Status open_state(sdk::SourceContext& ctx);
+
+  const HisHl7Counters& counters() const noexcept { return counters_; }
+
+ private:
+  std::string answer(const sdk::hl7::Message& original, sdk::hl7::AckCode code,
+                     std::vector<sdk::hl7::Result> errors, std::string text = {});
+  std::string refuse(const sdk::hl7::Message& original, std::string_view raw, sdk::SourceContext& ctx,
+                     sdk::hl7::AckCode code, sdk::hl7::Result why);
+
+  HisHl7Options options_;
+  sdk::hl7::ParseOptions parse_options_;
+  std::unique_ptr<SeenMessages> seen_;
+  std::atomic<std::uint64_t> ack_sequence_{0};
+  std::string ack_id_prefix_;
+  HisHl7Counters counters_;
+};
+
+}  // namespace medgate::his_hl7

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""MLLP throughput and ACK latency of medgated, with 1, 8 and 64 connections.
+
+Starts medgated on the demo config (relocated to a temp dir, like bench/run.py:
+two file targets, durable spool, hash-chained audit log, fsync on), then runs
+build/bin/medgate_mllp_bench against its MLLP port for each connection count:
+every connection sends ADT^A01 messages one after another and waits for each
+ACK, which medgated sends only after the record is durable. Runs are
+interleaved (1, 8, 64, 1, 8, 64, ...); reports medians as a Markdown table.
+
+Usage: bench/mllp.py [--messages N] [--runs R]   (after scripts/build.sh)
+  --messages: messages per run, split evenly over the connections
+"""
+import argparse, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run  # noqa: E402  (demo_config, BUILD)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=20000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--connections", default="1,8,64")
+    args = ap.parse_args()
+    counts = [int(c) for c in args.connections.split(",")]
+    work = tempfile.mkdtemp(prefix="medgate-mllp-bench.")
+    try:
+        cfg = run.demo_config(work)
+        port = free_port()
+        # The MLLP source's listen line follows "plugin: his_hl7".
+        text = re.sub(r"(plugin: his_hl7\n\s+config:\n\s+listen: )127\.0\.0\.1:0", r"\g<1>127.0.0.1:%d" % port,
+                      open(cfg, encoding="utf-8").read())
+        open(cfg, "w", encoding="utf-8").write(text)
+        log = open(os.path.join(work, "medgated.log"), "ab")
+        daemon = subprocess.Popen([os.path.join(run.BUILD, "bin", "medgated"), "--config", cfg], stderr=log)
+        try:
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), 1).close()
+                    break
+                except OSError:
+                    if daemon.poll() is not None:
+                        raise SystemExit("medgated exited early; see " + log.name)
+                    time.sleep(0.1)
+            results = {c: [] for c in counts}
+            for r in range(args.runs):
+                for c in counts:
+                    per = max(1, args.messages // c)
+                    out = subprocess.run([os.path.join(run.BUILD, "bin", "medgate_mllp_bench"), "--port", str(port),
+                                          "--connections", str(c), "--messages-per-connection", str(per)],
+                                         check=True, capture_output=True, text=True).stdout.strip()
+                    fields = dict(kv.split("=") for kv in out.split())
+                    results[c].append(fields)
+                    print(f"run {r + 1}: {c} connections: {out}", file=sys.stderr)
+        finally:
+            daemon.terminate()
+            daemon.wait(timeout=120)
+        print(f"\n{args.messages} messages per run, {args.runs} interleaved runs, medians:\n")
+        print("| connections | messages ACKed/s | p50 ACK ms | p99 ACK ms | runs (msg/s) |")
+        print("|---:|---:|---:|---:|---|")
+        for c in counts:
+            rs = results[c]
+            med = lambda k: statistics.median(float(x[k]) for x in rs)
+            print(f"| {c} | {med('acked_per_s'):,.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | "
+                  + ", ".join(f"{float(x['acked_per_s']):,.0f}" for x in rs) + " |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

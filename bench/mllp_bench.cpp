@@ -1,0 +1,156 @@
+// MLLP load generator: C connections to a running medgated, each sending
+// ADT^A01 messages one after another and waiting for each ACK (as a HIS
+// interface engine does), for a fixed number of messages per connection.
+// Prints messages acknowledged per second and ACK latency percentiles.
+//
+//   medgate_mllp_bench --port P [--connections C] [--messages-per-connection N] [--host H]
+//
+// Every ACK must be AA with MSA-2 = the message's MSH-10; anything else is
+// counted and makes the exit status 1. Synthetic patients only.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  int connections = 1;
+  int per_connection = 10000;
+};
+
+// The control id (MSH-10) of message `seq` of connection `conn`.
+std::string control_id(int conn, int seq) {
+  char id[48];
+  std::snprintf(id, sizeof id, "B%03d-%08d", conn, seq);
+  return id;
+}
+
+std::string message(int conn, int seq) {
+  const std::string id = control_id(conn, seq);
+  char mrn[32];
+  std::snprintf(mrn, sizeof mrn, "BMRN%03d%06d", conn, seq % 1000000);
+  std::string m = "MSH|^~\\&|BENCH|H1|MEDGATE|HOSP|20261123083000+0800||ADT^A01^ADT_A01|";
+  m += id;
+  m += "|P|2.5|||||CHN|UNICODE UTF-8\rEVN|A01|20261123083000+0800\rPID|1||";
+  m += mrn;
+  m += "^^^H1^MR||测试^患者||19800101|F|||某路1号^^杭州市^浙江省^310000^CHN||13800000000\r"
+       "PV1|1|I|心内科^01^02^H1||||||||||||||||V1|||||||||||||||||||||||||20261123080000+0800\r";
+  return m;
+}
+
+int connect_to(const Options& o) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(o.port));
+  ::inet_pton(AF_INET, o.host.c_str(), &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+bool send_all(int fd, const std::string& s) {
+  std::size_t done = 0;
+  while (done < s.size()) {
+    ssize_t n = ::send(fd, s.data() + done, s.size() - done, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// Reads one MLLP frame into `out`.
+bool read_frame(int fd, std::string& buffer, std::string& out) {
+  for (;;) {
+    auto end = buffer.find("\x1c\x0d");
+    if (end != std::string::npos) {
+      auto start = buffer.find('\x0b');
+      out = buffer.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1));
+      buffer.erase(0, end + 2);
+      return true;
+    }
+    char chunk[4096];
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--port") o.port = std::atoi(next().c_str());
+    else if (a == "--host") o.host = next();
+    else if (a == "--connections") o.connections = std::atoi(next().c_str());
+    else if (a == "--messages-per-connection") o.per_connection = std::atoi(next().c_str());
+    else {
+      std::cerr << "usage: medgate_mllp_bench --port P [--connections C] [--messages-per-connection N] [--host H]\n";
+      return 2;
+    }
+  }
+  if (o.port <= 0 || o.connections <= 0 || o.per_connection <= 0) {
+    std::cerr << "medgate_mllp_bench: --port, --connections and --messages-per-connection must be positive\n";
+    return 2;
+  }
+  std::vector<std::vector<double>> latencies(o.connections);
+  std::atomic<long> bad{0}, failed_connections{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < o.connections; ++c)
+    threads.emplace_back([&, c] {
+      int fd = connect_to(o);
+      if (fd < 0) {
+        ++failed_connections;
+        return;
+      }
+      std::string buffer, ack;
+      auto& lat = latencies[c];
+      lat.reserve(o.per_connection);
+      for (int s = 0; s < o.per_connection; ++s) {
+        std::string m = message(c, s);
+        const std::string id = control_id(c, s);
+        auto t0 = std::chrono::steady_clock::now();
+        if (!send_all(fd, "\x0b" + m + "\x1c\x0d") || !read_frame(fd, buffer, ack)) {
+          ++failed_connections;
+          break;
+        }
+        lat.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        if (ack.find("\rMSA|AA|" + id) == std::string::npos) ++bad;
+      }
+      ::close(fd);
+    });
+  for (auto& t : threads) t.join();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, std::size_t(p * all.size()))]; };
+  std::printf("connections=%d messages=%zu seconds=%.3f acked_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
+              "not_aa=%ld failed_connections=%ld\n",
+              o.connections, all.size(), secs, all.size() / secs, pct(0.50), pct(0.99), all.empty() ? 0.0 : all.back(),
+              bad.load(), failed_connections.load());
+  return bad || failed_connections ? 1 : 0;
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The HIS over MLLP: mllp_send (Debian python3-hl7) plays the HIS against the
+# running medgated. Good messages are answered AA with MSA-2 = MSH-10 once the
+# record is durable and arrive at both targets; content errors are answered
+# AE, unsupported types AR, an oversized frame AR naming the limit; the
+# rejected messages are quarantined encrypted; a message sent again is
+# answered AA without being processed twice; a GB 18030 message arrives as
+# correct UTF-8.
+source "$(dirname "$0")/lib.sh"
+command -v mllp_send >/dev/null || fail "mllp_send missing (apt-get install python3-hl7; scripts/setup.sh does)"
+
+demo_config "$WORK/medgate.yaml"
+use_admin_port "$WORK/medgate.yaml"
+MLLP_PORT=$(free_port)
+sed -i -e "s|listen: 127.0.0.1:0|listen: 127.0.0.1:$MLLP_PORT|" \
+  -e "s|^      listen: 127.0.0.1:$MLLP_PORT\$|      listen: 127.0.0.1:$MLLP_PORT\n      max_message_bytes: 4KiB|" "$WORK/medgate.yaml"
+grep -q "max_message_bytes: 4KiB" "$WORK/medgate.yaml" || fail "test setup: MLLP options not set"
+start_daemon "$WORK/medgate.yaml"
+mllp_up() { /usr/bin/python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $MLLP_PORT), 1).close()" 2>/dev/null; }
+wait_until 20 mllp_up || fail "MLLP listener did not come up on port $MLLP_PORT"
+
+# send FILE: sends the messages of FILE (segments one per line, --loose) and
+# prints each ACK with segments on lines of their own.
+send() { mllp_send --loose -f "$1" -p "$MLLP_PORT" 127.0.0.1 | tr '\r\013\034' '\n\n\n' | sed '/^$/d'; }
+# ack_field FILE SEG N: field N of the first SEG segment in an ACK dump (HL7
+# numbering: MSH-1 is the field separator itself, so MSH-N is awk's $N).
+ack_field() { awk -F'|' -v s="$2" -v n="$3" '$1 == s { print (s == "MSH" ? $n : $(n + 1)); exit }' "$1"; }
+
+M=$WORK/msgs
+mkdir -p "$M"
+adt() {  # adt CONTROL_ID TRIGGER PID_LINE: an ADT message from HIS/H1
+  printf 'MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123083000+0800||ADT^%s^ADT_A01|%s|P|2.5|||||CHN|UNICODE UTF-8\n' "$2" "$1"
+  printf 'EVN|%s|20261123083000+0800\n' "$2"
+  [ -n "$3" ] && printf '%s\n' "$3"
+  printf 'PV1|1|I|CARD^0301^02^H1||||||||||||||||V0001|||||||||||||||||||||||||20261123080000+0800\n'
+}
+PID_OK='PID|1||MRN900001^^^H1^MR~110101199003077730^^^CHN^NNCHN||测试^患者甲||19900307|F|||某路1号^^北京市^北京市^100000^CHN||13800000001'
+adt MSG0001 A01 "$PID_OK" > "$M/good.hl7"
+adt MSG0002 A01 "" > "$M/no_pid.hl7"
+printf 'MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123083000+0800||ORM^O01^ORM_O01|MSG0003|P|2.5\nPID|1||MRN900002^^^H1^MR\n' > "$M/unsupported.hl7"
+
+# 1. A good message: AA, MSA-2 = MSH-10.
+send "$M/good.hl7" > "$WORK/ack1"
+[ "$(ack_field "$WORK/ack1" MSA 1)" = AA ] || { cat "$WORK/ack1"; fail "good ADT^A01 not answered AA"; }
+[ "$(ack_field "$WORK/ack1" MSA 2)" = MSG0001 ] || fail "MSA-2 does not echo MSH-10"
+[ "$(ack_field "$WORK/ack1" MSH 9)" = "ACK^A01^ACK" ] || fail "ACK MSH-9 is not ACK^A01^ACK: $(ack_field "$WORK/ack1" MSH 9)"
+pass "ADT^A01 answered AA with MSA-2 = MSH-10"
+
+# 2. Content error: no PID -> AE with an ERR segment.
+send "$M/no_pid.hl7" > "$WORK/ack2"
+[ "$(ack_field "$WORK/ack2" MSA 1)" = AE ] || { cat "$WORK/ack2"; fail "message without PID not answered AE"; }
+[ "$(ack_field "$WORK/ack2" MSA 2)" = MSG0002 ] || fail "AE: MSA-2 does not echo MSH-10"
+grep -q '^ERR|' "$WORK/ack2" || fail "AE without an ERR segment"
+pass "missing PID answered AE with ERR"
+
+# 3. Unsupported message type -> AR.
+send "$M/unsupported.hl7" > "$WORK/ack3"
+[ "$(ack_field "$WORK/ack3" MSA 1)" = AR ] || { cat "$WORK/ack3"; fail "ORM^O01 not answered AR"; }
+grep -q '^ERR|.*|200^' "$WORK/ack3" || { cat "$WORK/ack3"; fail "AR for an unsupported type without ERR-3 200"; }
+pass "unsupported message type answered AR (ERR-3 200)"
+
+# 4. Oversized (max_message_bytes 4KiB) -> AR naming the limit; the connection stays usable.
+{
+  adt MSG0004 A08 "$PID_OK"
+  printf 'NTE|1||%s\n' "$(head -c 6000 /dev/zero | tr '\0' 'x')"
+} > "$M/big.hl7"
+send "$M/big.hl7" > "$WORK/ack4"
+[ "$(ack_field "$WORK/ack4" MSA 1)" = AR ] || { cat "$WORK/ack4"; fail "oversized message not answered AR"; }
+grep -q "exceeds max_message_bytes (4096)" "$WORK/ack4" || { cat "$WORK/ack4"; fail "AR does not name the limit"; }
+pass "oversized message answered AR naming max_message_bytes"
+
+# 5. The good message again: AA, not processed twice.
+send "$M/good.hl7" > "$WORK/ack5"
+[ "$(ack_field "$WORK/ack5" MSA 1)" = AA ] || fail "resent message not answered AA"
+[ "$(ack_field "$WORK/ack5" MSA 2)" = MSG0001 ] || fail "resent: MSA-2 does not echo MSH-10"
+
+# 6. GB 18030: MSH-18 says so, the bytes are GB 18030; the department arrives as UTF-8.
+adt MSG0006 A04 'PID|1||MRN900003^^^H1^MR||测试^患者乙||19850101|M' \
+  | sed -e 's/UNICODE UTF-8$/GB 18030-2000/' -e 's/CARD^0301^02^H1/心内科^0301^02^H1/' \
+  | iconv -f UTF-8 -t GB18030 > "$M/gb18030.hl7"
+grep -q "$(printf '\xd0\xc4\xc4\xda\xbf\xc6')" "$M/gb18030.hl7" || fail "test setup: 心内科 not GB 18030-encoded"
+send "$M/gb18030.hl7" > "$WORK/ack6"
+[ "$(ack_field "$WORK/ack6" MSA 1)" = AA ] || { cat "$WORK/ack6"; fail "GB 18030 message not answered AA"; }
+pass "GB 18030 message answered AA"
+
+# Records at the targets: MSG0001 once and MSG0006, at analytics and outreach.
+A=$WORK/var/out/analytics O=$WORK/var/out/outreach
+count_id() { cat "$1"/*.ndjson* 2>/dev/null | grep -c "\"source_record_id\":\"HIS^H1^$2\"" || true; }
+wait_until 20 bash -c "[ \$(cat $A/*.ndjson* 2>/dev/null | grep -c 'HIS^H1^MSG0006') -ge 1 ] && [ \$(cat $O/*.ndjson* 2>/dev/null | grep -c 'HIS^H1^MSG0006') -ge 1 ]" \
+  || fail "records did not reach both targets"
+[ "$(count_id "$A" MSG0001)" = 1 ] || fail "MSG0001 at analytics $(count_id "$A" MSG0001) times (resent message processed twice?)"
+[ "$(count_id "$O" MSG0001)" = 1 ] || fail "MSG0001 at outreach $(count_id "$O" MSG0001) times"
+for bad in MSG0002 MSG0003 MSG0004; do
+  [ "$(count_id "$A" $bad)" = 0 ] || fail "rejected $bad reached analytics"
+done
+pass "resent message answered AA and delivered once; rejected ones not delivered"
+grep -h 'HIS^H1^MSG0006' "$A"/*.ndjson* | grep -q '"department":"心内科"' \
+  || { grep -h 'HIS^H1^MSG0006' "$A"/*.ndjson*; fail "GB 18030 department did not arrive as UTF-8 心内科"; }
+pass "GB 18030 text arrives as UTF-8"
+# Nothing raw at analytics: the name, MRN, resident ID and phone of the good message.
+for raw in 患者甲 MRN900001 110101199003077730 13800000001; do
+  ! grep -q "$raw" "$A"/*.ndjson* || fail "raw identifier reached analytics"
+done
+pass "analytics output holds no raw identifier of the messages"
+
+# Quarantine: the AE and the AR message (the oversized one was never read), encrypted.
+Q=$WORK/var/quarantine/his.ndjson
+[ -f "$Q" ] || fail "no quarantine file for source his"
+[ "$(wc -l < "$Q")" = 2 ] || { cat "$Q"; fail "expected 2 quarantined messages, found $(wc -l < "$Q")"; }
+! grep -q 'MSG0002\|MRN900002\|PID|' "$Q" || fail "quarantined message stored in clear"
+grep -q '"reason":"AE: ' "$Q" && grep -q '"reason":"AR: ' "$Q" || { cat "$Q"; fail "quarantine reasons do not say AE/AR"; }
+pass "AE and AR messages quarantined, encrypted at rest"
+
+# 7. A40 merge: MRN900009 is merged into the patient of MSG0001; a later message
+# that still carries only MRN900009 counts for that patient (same token).
+adt MSG0007 A08 'PID|1||MRN900009^^^H1^MR||测试^患者丙||19900307|F' > "$M/before.hl7"
+{
+  printf 'MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123090000+0800||ADT^A40^ADT_A39|MSG0008|P|2.5|||||CHN|UNICODE UTF-8\n'
+  printf 'EVN|A40|20261123090000+0800\n%s\nMRG|MRN900009^^^H1^MR\n' "$PID_OK"
+} > "$M/merge.hl7"
+adt MSG0009 A08 'PID|1||MRN900009^^^H1^MR||测试^患者丙||19900307|F' > "$M/after.hl7"
+for f in before merge after; do
+  send "$M/$f.hl7" > "$WORK/ack_$f"
+  [ "$(ack_field "$WORK/ack_$f" MSA 1)" = AA ] || { cat "$WORK/ack_$f"; fail "$f message of the merge not answered AA"; }
+done
+token_of() { grep -h "\"source_record_id\":\"HIS^H1^$1\"" "$A"/*.ndjson* | /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["patient"]["token"])'; }
+wait_until 20 bash -c "cat $A/*.ndjson* | grep -q 'HIS^H1^MSG0009'" || fail "merge messages did not reach analytics"
+survivor=$(token_of MSG0001)
+[ -n "$survivor" ] || fail "no token for MSG0001"
+[ "$(token_of MSG0008)" = "$survivor" ] || fail "the merge record does not carry the surviving patient's token"
+[ "$(token_of MSG0007)" != "$survivor" ] || fail "before the merge MRN900009 already had the survivor's token?"
+[ "$(token_of MSG0009)" = "$survivor" ] || fail "after ADT^A40 a record with the merged MRN still has its own token"
+pass "ADT^A40: records with the merged MRN get the surviving patient's token"
+
+stop_daemon
+! grep -q '患者\|MRN900\|13800000001' "$WORK/medgated.log" || fail "personal data in the log"
+pass "no personal data in the log"

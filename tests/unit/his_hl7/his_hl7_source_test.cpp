@@ -1,0 +1,145 @@
+// The source's answer to each message, against the SDK test kit's fake host:
+// AA only after the record was emitted, AE/AR with an ERR segment (and the
+// message quarantined) otherwise, duplicates acknowledged without a second
+// emit, a refused emit answered AR and not remembered.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "his_hl7_source.h"
+#include "medgate/sdk/hl7.h"
+#include "medgate/testkit/fake_source_context.h"
+#include "temp_dir.h"
+
+namespace medgate::his_hl7 {
+namespace {
+namespace hl7 = sdk::hl7;
+
+std::string adt(const std::string& control_id, const std::string& pid = "PID|1||MRN1^^^H1^MR||测试^患者||19900307|F") {
+  std::string m = "MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123083000+0800||ADT^A01^ADT_A01|" + control_id +
+                  "|P|2.5|||||CHN|UNICODE UTF-8\rEVN|A01|20261123083000+0800\r";
+  if (!pid.empty()) m += pid + "\r";
+  return m + "PV1|1|I|CARD^01^02^H1\r";
+}
+
+struct Ack {
+  std::string code, control_id, text, err_code;
+  bool has_err = false;
+};
+
+Ack read_ack(const std::string& bytes) {
+  hl7::Message m;
+  EXPECT_TRUE(hl7::parse(bytes, m).ok()) << bytes;
+  Ack a;
+  if (const hl7::Segment* msa = m.find("MSA")) {
+    a.code = msa->text(1);
+    a.control_id = msa->text(2);
+    a.text = msa->text(3);
+  }
+  if (const hl7::Segment* err = m.find("ERR")) {
+    a.has_err = true;
+    a.err_code = err->text(3);
+  }
+  return a;
+}
+
+class HisHl7SourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    HisHl7Options o;
+    o.server.max_message_bytes = 4096;
+    o.mapping = default_mapping_options();
+    source_ = std::make_unique<HisHl7Source>(o);
+    ASSERT_TRUE(source_->open_state(ctx_).ok());
+  }
+  Ack send(const std::string& message) { return read_ack(source_->handle(message, ctx_)); }
+
+  testing::TempDir dir_;
+  testkit::FakeSourceContext ctx_{dir_.path(), "his"};
+  std::unique_ptr<HisHl7Source> source_;
+};
+
+TEST_F(HisHl7SourceTest, GoodMessageIsEmittedThenAnsweredAA) {
+  Ack a = send(adt("MSG1"));
+  EXPECT_EQ(a.code, "AA");
+  EXPECT_EQ(a.control_id, "MSG1");
+  EXPECT_FALSE(a.has_err);
+  ASSERT_EQ(ctx_.emitted().size(), 1u);
+  EXPECT_EQ(ctx_.ids()[0], "HIS^H1^MSG1");
+  EXPECT_EQ(ctx_.emitted()[0].at_path("subject.mrn")->as_string(), "MRN1");
+  EXPECT_TRUE(ctx_.quarantined().empty());
+}
+
+TEST_F(HisHl7SourceTest, ResentMessageIsAnsweredAAWithoutASecondEmit) {
+  ASSERT_EQ(send(adt("MSG1")).code, "AA");
+  Ack again = send(adt("MSG1"));
+  EXPECT_EQ(again.code, "AA");
+  EXPECT_EQ(again.control_id, "MSG1");
+  EXPECT_NE(again.text.find("duplicate"), std::string::npos);
+  EXPECT_EQ(ctx_.emit_calls(), 1);
+  EXPECT_EQ(source_->counters().duplicates.load(), 1u);
+  // Survives a restart of the source (a new object on the same state dir).
+  HisHl7Options o;
+  o.mapping = default_mapping_options();
+  HisHl7Source restarted(o);
+  ASSERT_TRUE(restarted.open_state(ctx_).ok());
+  EXPECT_EQ(read_ack(restarted.handle(adt("MSG1"), ctx_)).code, "AA");
+  EXPECT_EQ(ctx_.emit_calls(), 1);
+}
+
+TEST_F(HisHl7SourceTest, MissingPidIsAnsweredAEAndQuarantined) {
+  Ack a = send(adt("MSG2", ""));
+  EXPECT_EQ(a.code, "AE");
+  EXPECT_EQ(a.control_id, "MSG2");
+  EXPECT_TRUE(a.has_err);
+  EXPECT_EQ(a.err_code, "100");
+  EXPECT_EQ(ctx_.emit_calls(), 0);
+  ASSERT_EQ(ctx_.quarantined().size(), 1u);
+  EXPECT_EQ(ctx_.quarantined()[0].raw, adt("MSG2", ""));
+  EXPECT_EQ(ctx_.quarantined()[0].reason.rfind("AE: HL7 error 100", 0), 0u) << ctx_.quarantined()[0].reason;
+}
+
+TEST_F(HisHl7SourceTest, UnsupportedTypeIsAnsweredAR) {
+  Ack a = send("MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123083000+0800||ORM^O01^ORM_O01|MSG3|P|2.5\rPID|1||M^^^H1^MR\r");
+  EXPECT_EQ(a.code, "AR");
+  EXPECT_EQ(a.err_code, "200");
+  EXPECT_EQ(ctx_.quarantined().size(), 1u);
+}
+
+TEST_F(HisHl7SourceTest, UnparseableInputIsAnsweredAndQuarantined) {
+  Ack a = send("this is not HL7");
+  EXPECT_EQ(a.code, "AE");
+  EXPECT_TRUE(a.has_err);
+  EXPECT_EQ(ctx_.quarantined().size(), 1u);
+}
+
+TEST_F(HisHl7SourceTest, RefusedEmitIsAnsweredARAndNotRemembered) {
+  ctx_.refuse_next_emits(1);
+  Ack a = send(adt("MSG4"));
+  EXPECT_EQ(a.code, "AR");
+  EXPECT_EQ(a.err_code, "207");
+  EXPECT_NE(a.text.find("spool full"), std::string::npos) << a.text;
+  EXPECT_TRUE(ctx_.quarantined().empty());  // nothing kept: the sender resends
+  Ack again = send(adt("MSG4"));
+  EXPECT_EQ(again.code, "AA");
+  EXPECT_EQ(ctx_.emitted().size(), 1u);
+}
+
+TEST_F(HisHl7SourceTest, RecordRejectedByTheGatewayIsAnsweredAE) {
+  ctx_.reject_when([](const sdk::Value&) { return true; });
+  Ack a = send(adt("MSG5"));
+  EXPECT_EQ(a.code, "AE");
+  EXPECT_EQ(a.err_code, "207");
+  EXPECT_EQ(ctx_.quarantined().size(), 1u);
+  ctx_.reject_when(nullptr);
+  EXPECT_EQ(send(adt("MSG5")).code, "AA");  // a rejected message is not a duplicate
+}
+
+TEST_F(HisHl7SourceTest, OversizedFrameIsAnsweredARNamingTheLimit) {
+  Ack a = read_ack(source_->handle_oversized(10000, ctx_));
+  EXPECT_EQ(a.code, "AR");
+  EXPECT_NE(a.text.find("exceeds max_message_bytes (4096)"), std::string::npos) << a.text;
+}
+
+}  // namespace
+}  // namespace medgate::his_hl7
