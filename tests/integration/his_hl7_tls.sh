@@ -22,7 +22,7 @@ mkdir -p "$PKI"
 demo_config "$WORK/medgate.yaml"
 use_admin_port "$WORK/medgate.yaml"
 MLLP_PORT=$(free_port)
-sed -i -e "s|listen: 127.0.0.1:0|listen: 127.0.0.1:$MLLP_PORT|" \
+sed -i -e "/plugin: his_hl7/,/listen:/ s|listen: 127.0.0.1:0|listen: 127.0.0.1:$MLLP_PORT|" \
   -e "s|^      listen: 127.0.0.1:$MLLP_PORT\$|      listen: 127.0.0.1:$MLLP_PORT\n      tls_cert: $PKI/server.crt\n      tls_key: $PKI/server.key|" \
   "$WORK/medgate.yaml"
 grep -q "tls_key: $PKI/server.key" "$WORK/medgate.yaml" || fail "test setup: TLS options not set"
