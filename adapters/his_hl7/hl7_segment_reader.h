@@ -12,6 +12,8 @@
 
 #include "medgate/sdk/hl7.h"
 #include "medgate/sdk/value.h"
+#include "profile_text.h"
+#include "subject_members.h"
 
 namespace medgate::his_hl7 {
 
@@ -25,8 +27,10 @@ inline constexpr const char* kUnsupportedMessageType = "200";
 inline constexpr const char* kUnsupportedEventCode = "201";
 inline constexpr const char* kUnsupportedVersionId = "203";
 
-// Identifier members of `subject` hold at most this many characters (input contract).
-inline constexpr std::size_t kMaxIdentifierChars = 1024;
+using profile_mapping::characters;
+using profile_mapping::has_cjk;
+using profile_mapping::kMaxIdentifierChars;
+using profile_mapping::truncated;
 
 struct SegmentAt {
   const sdk::hl7::Segment* segment = nullptr;
@@ -76,12 +80,5 @@ Result missing_segment(const char* id, std::string message);
 // A code from the message (a type code, a message type) as a message may show
 // it: sender data, so only when it looks like a code; else "(not shown)".
 std::string shown_code(std::string_view code);
-
-std::size_t characters(std::string_view s);
-// At most `max_chars` UTF-8 characters of `s` (never a cut character).
-std::string truncated(std::string s, std::size_t max_chars);
-// True when `s` has a CJK character (Han, kana, Hangul): such names and
-// addresses are written without spaces or commas.
-bool has_cjk(std::string_view s);
 
 }  // namespace medgate::his_hl7
