@@ -47,11 +47,6 @@ Result put_timestamp(std::initializer_list<TimeField> candidates, std::string_vi
   return {};
 }
 
-void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback) {
-  if (text.empty()) text = std::move(fallback);
-  if (!text.empty()) item[member] = truncated(std::move(text), max_chars);
-}
-
 std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m) {
   std::vector<SegmentAt> out;
   out.reserve(m.segment_count());

@@ -30,6 +30,7 @@ inline constexpr const char* kUnsupportedVersionId = "203";
 using profile_mapping::characters;
 using profile_mapping::has_cjk;
 using profile_mapping::kMaxIdentifierChars;
+using profile_mapping::put_text;
 using profile_mapping::truncated;
 
 struct SegmentAt {
@@ -65,9 +66,6 @@ struct TimeField {
 // nothing when all are empty; code 102 for an invalid one.
 Result put_timestamp(std::initializer_list<TimeField> candidates, std::string_view default_offset, const char* member,
                      sdk::Value& item);
-// `text`, else `fallback`, cut to `max_chars` characters at item[member];
-// nothing when both are empty.
-void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback = {});
 
 // Every segment of `m` in order, with index and sequence.
 std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m);

@@ -36,6 +36,11 @@ bool has_cjk(std::string_view s) {
   return false;
 }
 
+void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback) {
+  if (text.empty()) text = std::move(fallback);
+  if (!text.empty()) item[member] = truncated(std::move(text), max_chars);
+}
+
 std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
   for (const std::string& p : parts) {
@@ -66,8 +71,7 @@ std::string postal_address(const AddressParts& a) {
   for (const std::string* part : {&a.city, &a.district, &a.state}) cjk = cjk || has_cjk(*part);
   if (!cjk) {
     std::vector<std::string> parts = a.lines;
-    for (const std::string* part : {&a.city, &a.district, &a.state, &a.postal_code, &a.country})
-      parts.push_back(*part);
+    for (const std::string* part : {&a.city, &a.district, &a.state, &a.postal_code, &a.country}) parts.push_back(*part);
     return joined(parts, ", ");
   }
   // The administrative parts the street itself starts with, in order.

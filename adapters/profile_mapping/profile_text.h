@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "medgate/sdk/value.h"
+
 namespace medgate::profile_mapping {
 
 std::size_t characters(std::string_view s);
@@ -17,6 +19,9 @@ std::string truncated(std::string s, std::size_t max_chars);
 // True when `s` has a CJK character (Han, kana, Hangul): such names and
 // addresses are written without spaces or commas.
 bool has_cjk(std::string_view s);
+// `text`, else `fallback`, cut to `max_chars` characters at item[member];
+// nothing when both are empty.
+void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback = {});
 // The non-empty `parts` with `separator` between them.
 std::string joined(const std::vector<std::string>& parts, std::string_view separator);
 

@@ -15,6 +15,12 @@ void SubjectMembers::add(std::string name, Kind kind, std::string value) {
   if (std::find(m->values.begin(), m->values.end(), value) == m->values.end()) m->values.push_back(std::move(value));
 }
 
+void SubjectMembers::append(SubjectMembers&& other) {
+  for (Member& m : other.members_)
+    for (std::string& v : m.values) add(m.name, m.kind, std::move(v));
+  other.members_.clear();
+}
+
 bool SubjectMembers::has(std::string_view name) const {
   return std::any_of(members_.begin(), members_.end(), [&](const Member& m) { return m.name == name; });
 }

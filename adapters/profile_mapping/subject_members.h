@@ -27,6 +27,8 @@ class SubjectMembers {
 
   // Adds `value` to member `name` unless the member already has it.
   void add(std::string name, Kind kind, std::string value);
+  // Every value of `other`, in its order, as add() would; leaves `other` empty.
+  void append(SubjectMembers&& other);
   bool has(std::string_view name) const;
   bool empty() const { return members_.empty(); }
 
