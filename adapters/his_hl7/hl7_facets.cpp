@@ -4,9 +4,14 @@
 #include <cmath>
 #include <optional>
 
+#include "profile_codes.h"
+
 namespace medgate::his_hl7 {
 namespace {
 
+using profile_mapping::icd10_code;
+using profile_mapping::interpretation;
+using profile_mapping::joined;
 using sdk::Value;
 
 // Limits of the input contract (gateway/pipeline/record_normalizer.cpp).
@@ -28,16 +33,6 @@ std::string upper(std::string s) {
   for (char& c : s)
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   return s;
-}
-
-std::string joined(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (p.empty()) continue;
-    if (!out.empty()) out += separator;
-    out += p;
-  }
-  return out;
 }
 
 // An HL7 NM value: integers stay integers, so 152 is written 152 and not 152.0.
@@ -93,32 +88,6 @@ bool is_icd10_system(const std::string& system) {
   if (s.empty()) return true;
   if (s.find("PCS") != std::string::npos || s == "I10P") return false;
   return s.starts_with("ICD10") || s.starts_with("I10") || s.find("14396") != std::string::npos;
-}
-
-// ^[A-Z][0-9]{2}(\.[0-9A-Za-z]{1,10})?$ after dropping the dagger/asterisk
-// marks (A18.0+, M49.0*) and putting the dot back into a code sent without
-// it (J441 -> J44.1).
-std::optional<std::string> icd10_code(std::string code) {
-  constexpr std::string_view kDagger = "\xE2\x80\xA0";
-  while (!code.empty() && (code.back() == '+' || code.back() == '*' || code.ends_with(kDagger)))
-    code.resize(code.back() == '+' || code.back() == '*' ? code.size() - 1 : code.size() - kDagger.size());
-  if (code.size() < 3 || !is_upper(code[0]) || !is_digit(code[1]) || !is_digit(code[2])) return std::nullopt;
-  if (code.size() > 3 && code[3] != '.') code.insert(3, ".");
-  if (code.size() == 4 || code.size() > 14) return std::nullopt;
-  for (std::size_t i = 4; i < code.size(); ++i)
-    if (!is_alnum(code[i])) return std::nullopt;
-  return code;
-}
-
-// HL7 table 0078 (abnormal flags) -> observation.interpretation.
-const char* interpretation(const std::string& flag) {
-  if (flag == "N") return "normal";
-  if (flag == "H") return "high";
-  if (flag == "L") return "low";
-  if (flag == "HH") return "critical_high";
-  if (flag == "LL") return "critical_low";
-  if (flag == "A" || flag == "AA") return "abnormal";
-  return nullptr;
 }
 
 // ^[a-z][a-z0-9_]{0,63}$ of the lowercased transaction code, else "other".

@@ -47,11 +47,6 @@ Result put_timestamp(std::initializer_list<TimeField> candidates, std::string_vi
   return {};
 }
 
-void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback) {
-  if (text.empty()) text = std::move(fallback);
-  if (!text.empty()) item[member] = truncated(std::move(text), max_chars);
-}
-
 std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m) {
   std::vector<SegmentAt> out;
   out.reserve(m.segment_count());
@@ -78,40 +73,6 @@ std::string shown_code(std::string_view code) {
     plain =
         plain && ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '.' || c == '_');
   return plain ? std::string(code) : "(not shown)";
-}
-
-std::size_t characters(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
-std::string truncated(std::string s, std::size_t max_chars) {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
-    if (n++ == max_chars) {
-      s.resize(i);
-      break;
-    }
-  }
-  return s;
-}
-
-bool has_cjk(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    std::size_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-    if (i + len > s.size()) return false;
-    char32_t cp = len == 1 ? b : len == 2 ? b & 0x1F : len == 3 ? b & 0x0F : b & 0x07;
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    // CJK radicals .. Yi (Han, kana, bopomofo), Hangul syllables, compatibility ideographs, supplementary Han.
-    if ((cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-        (cp >= 0x20000 && cp <= 0x3FFFF))
-      return true;
-    i += len;
-  }
-  return false;
 }
 
 }  // namespace medgate::his_hl7

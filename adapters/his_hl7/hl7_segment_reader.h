@@ -12,6 +12,8 @@
 
 #include "medgate/sdk/hl7.h"
 #include "medgate/sdk/value.h"
+#include "profile_text.h"
+#include "subject_members.h"
 
 namespace medgate::his_hl7 {
 
@@ -25,8 +27,11 @@ inline constexpr const char* kUnsupportedMessageType = "200";
 inline constexpr const char* kUnsupportedEventCode = "201";
 inline constexpr const char* kUnsupportedVersionId = "203";
 
-// Identifier members of `subject` hold at most this many characters (input contract).
-inline constexpr std::size_t kMaxIdentifierChars = 1024;
+using profile_mapping::characters;
+using profile_mapping::has_cjk;
+using profile_mapping::kMaxIdentifierChars;
+using profile_mapping::put_text;
+using profile_mapping::truncated;
 
 struct SegmentAt {
   const sdk::hl7::Segment* segment = nullptr;
@@ -61,9 +66,6 @@ struct TimeField {
 // nothing when all are empty; code 102 for an invalid one.
 Result put_timestamp(std::initializer_list<TimeField> candidates, std::string_view default_offset, const char* member,
                      sdk::Value& item);
-// `text`, else `fallback`, cut to `max_chars` characters at item[member];
-// nothing when both are empty.
-void put_text(sdk::Value& item, const char* member, std::string text, std::size_t max_chars, std::string fallback = {});
 
 // Every segment of `m` in order, with index and sequence.
 std::vector<SegmentAt> locate_segments(const sdk::hl7::Message& m);
@@ -76,12 +78,5 @@ Result missing_segment(const char* id, std::string message);
 // A code from the message (a type code, a message type) as a message may show
 // it: sender data, so only when it looks like a code; else "(not shown)".
 std::string shown_code(std::string_view code);
-
-std::size_t characters(std::string_view s);
-// At most `max_chars` UTF-8 characters of `s` (never a cut character).
-std::string truncated(std::string s, std::size_t max_chars);
-// True when `s` has a CJK character (Han, kana, Hangul): such names and
-// addresses are written without spaces or commas.
-bool has_cjk(std::string_view s);
 
 }  // namespace medgate::his_hl7

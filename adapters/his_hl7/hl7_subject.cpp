@@ -26,39 +26,22 @@ std::string joined(const std::set<std::string>& items) {
   return out;
 }
 
-// XPN: family (FN.1) ^ given ^ further given names. CJK names are written
-// family+given without a space; others "FAMILY GIVEN MIDDLE" as HL7 orders them.
+// XPN: family (FN.1) ^ given ^ further given names.
 std::string person_name(const SegmentAt& pid, std::size_t repetition) {
-  std::string family = pid.text(Position{5, repetition, 1, 1});
-  std::string given = pid.text(Position{5, repetition, 2});
-  std::string middle = pid.text(Position{5, repetition, 3});
-  if (has_cjk(family + given + middle)) return family + given + middle;
-  std::string out;
-  for (std::string* part : {&family, &given, &middle})
-    if (!part->empty()) out += (out.empty() ? "" : " ") + *part;
-  return out;
+  return profile_mapping::person_name(pid.text(Position{5, repetition, 1, 1}),
+                                      {pid.text(Position{5, repetition, 2}), pid.text(Position{5, repetition, 3})},
+                                      profile_mapping::NameOrder::family_first);
 }
 
 // XAD: street (SAD.1) ^ other designation ^ city ^ state/province ^ zip ^ country.
-// CJK: province city street other with no separators (a part the street
-// already starts with, or a city equal to its province such as 北京市, is
-// not repeated); others comma-separated in XAD order.
 std::string postal_address(const SegmentAt& pid, std::size_t repetition) {
-  std::string street = pid.text(Position{11, repetition, 1, 1});
-  std::string other = pid.text(Position{11, repetition, 2});
-  std::string city = pid.text(Position{11, repetition, 3});
-  std::string province = pid.text(Position{11, repetition, 4});
-  if (has_cjk(street + other + city + province)) {
-    std::string out = street.starts_with(province) ? "" : province;
-    if (city != province && !street.starts_with(city) && !street.starts_with(province + city)) out += city;
-    return out + street + other;
-  }
-  std::string zip = pid.text(Position{11, repetition, 5});
-  std::string country = pid.text(Position{11, repetition, 6});
-  std::string out;
-  for (const std::string* part : {&street, &other, &city, &province, &zip, &country})
-    if (!part->empty()) out += (out.empty() ? "" : ", ") + *part;
-  return out;
+  profile_mapping::AddressParts a;
+  a.lines = {pid.text(Position{11, repetition, 1, 1}), pid.text(Position{11, repetition, 2})};
+  a.city = pid.text(Position{11, repetition, 3});
+  a.state = pid.text(Position{11, repetition, 4});
+  a.postal_code = pid.text(Position{11, repetition, 5});
+  a.country = pid.text(Position{11, repetition, 6});
+  return profile_mapping::postal_address(a);
 }
 
 }  // namespace
@@ -78,12 +61,7 @@ Result SubjectBuilder::add(const SegmentAt& s, std::size_t field, std::size_t re
         kDataTypeError, field,
         s.name(field) + " holds a value longer than " + std::to_string(kMaxIdentifierChars) + " characters",
         repetition > 1 ? repetition : 0);
-  auto m = std::find_if(members_.begin(), members_.end(), [&](const Member& x) { return x.name == name; });
-  if (m == members_.end()) {
-    members_.push_back({std::move(name), kind, {}});
-    m = members_.end() - 1;
-  }
-  if (std::find(m->values.begin(), m->values.end(), value) == m->values.end()) m->values.push_back(std::move(value));
+  members_.add(std::move(name), kind, std::move(value));
   return {};
 }
 
@@ -157,7 +135,7 @@ Result SubjectBuilder::add_patient(const SegmentAt& pid, Value& patient) {
     if (!parse_hl7_datetime(birth, t, problem))
       return pid.failure(kDataTypeError, 7, "PID-7 (date/time of birth) is not a valid HL7 date/time: " + problem);
     if (t.date_digits == 8)
-      members_.push_back({"birth_date", Kind::single, {to_date(t)}});
+      members_.add("birth_date", Kind::single, to_date(t));
     else if (t.year >= kMinBirthYear && t.year <= kMaxBirthYear)
       patient["birth_year"] = t.year;  // only the year (or year and month) is known
   }
@@ -168,7 +146,7 @@ Result SubjectBuilder::add_patient(const SegmentAt& pid, Value& patient) {
   for (std::size_t r = 1; r <= pid.segment->repetition_count(11); ++r) {
     std::string address = postal_address(pid, r);
     if (address.empty()) continue;
-    members_.push_back({"address", Kind::single, {truncated(std::move(address), kMaxIdentifierChars)}});
+    members_.add("address", Kind::single, truncated(std::move(address), kMaxIdentifierChars));
     break;
   }
 
@@ -188,26 +166,7 @@ Result SubjectBuilder::add_identifier(const SegmentAt& s, std::size_t field, std
 }
 
 Value SubjectBuilder::take() {
-  if (members_.empty()) return {};
-  Value subject = Value::object();
-  for (Member& m : members_) {
-    std::vector<std::string>& v = m.values;
-    if (v.size() == 1 || m.kind == Kind::single) {
-      subject[m.name] = std::move(v.front());
-      continue;
-    }
-    Value::Array list;
-    auto from = m.kind == Kind::identifier ? v.begin() + 1 : v.begin();
-    for (auto it = from; it != v.end(); ++it) list.emplace_back(std::move(*it));
-    if (m.kind == Kind::identifier) {
-      subject[m.name] = std::move(v.front());
-      subject[m.name + "_others"] = Value(std::move(list));
-    } else {
-      subject[m.name] = Value(std::move(list));
-    }
-  }
-  members_.clear();
-  return subject;
+  return members_.take();
 }
 
 }  // namespace medgate::his_hl7

@@ -10,6 +10,7 @@
 #include "hl7_profile_mapper.h"
 #include "hl7_segment_reader.h"
 #include "medgate/sdk/value.h"
+#include "subject_members.h"
 
 namespace medgate::his_hl7 {
 
@@ -30,16 +31,7 @@ class SubjectBuilder {
   sdk::Value take();
 
  private:
-  // identifier: the first value is the member, later distinct ones go to
-  // <member>_others (the identity stage and patient.mrn_token take one value);
-  // contact: one value, or a list of them (their tokens may be lists);
-  // single: the first value only.
-  enum class Kind { identifier, contact, single };
-  struct Member {
-    std::string name;
-    Kind kind;
-    std::vector<std::string> values;
-  };
+  using Kind = profile_mapping::SubjectMembers::Kind;
 
   Result add_identifier_list(const SegmentAt& s, std::size_t field, std::string_view prefix);
   Result add_contacts(const SegmentAt& pid, std::size_t field);
@@ -48,7 +40,7 @@ class SubjectBuilder {
   const std::string* member_for(const std::string& type, const std::string& authority) const;
 
   const MappingOptions& options_;
-  std::vector<Member> members_;
+  profile_mapping::SubjectMembers members_;
 };
 
 }  // namespace medgate::his_hl7
