@@ -2,7 +2,8 @@
 # The demo: installs what is missing, builds, and runs medgated on the demo
 # config (config/medgate.yaml; all state under ./var) with sample HIS visits,
 # a WeChat message, a review, a discharge and one malformed line, and HL7
-# messages from the HIS over MLLP (one of them without a PID); then prints
+# messages from the HIS over MLLP (one of them without a PID), and a FHIR R4
+# Bundle from the EMR; then prints
 # what arrived where and what was desensitized.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,20 @@ mllp_send --loose -f config/demo/his-messages.hl7 -p 2575 127.0.0.1 | tr '\r\013
   | awk -F'|' '$1 == "MSA" { printf "  ACK %s for %s", $2, $3; if ($4 != "") printf " (%s)", $4; print "" }' \
   | tee var/hl7-acks.txt
 expected=$((expected + $(grep -c ' ACK AA ' var/hl7-acks.txt)))
+
+# The EMR pushes a FHIR R4 transaction Bundle (Patient, Encounter, Condition,
+# Observation) to the HTTP ingress (127.0.0.1:8581/fhir).
+echo "== FHIR R4: config/demo/emr-bundle.json POSTed to http://127.0.0.1:8581/fhir =="
+fhir_status=$(curl -s -o var/fhir-response.json -w '%{http_code}' -H 'Content-Type: application/fhir+json' \
+  --data-binary @config/demo/emr-bundle.json http://127.0.0.1:8581/fhir)
+python3 - "$fhir_status" var/fhir-response.json <<'PY'
+import json, sys
+status, path = sys.argv[1], sys.argv[2]
+doc = json.load(open(path))
+print("  HTTP %s, %s: %s" % (status, doc.get("type", doc.get("resourceType")),
+      ", ".join(e["response"]["status"] + " " + e["response"].get("location", "") for e in doc.get("entry", []))))
+PY
+[ "$fhir_status" = 200 ] && expected=$((expected + 4))
 
 # Wait (at most 60 s) until every well-formed record has arrived.
 for _ in $(seq 1 600); do

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libpoco-dev libssl-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev
   libsimdjson-dev libsystemd-dev libphonenumber-dev libmimalloc-dev libgtest-dev libgmock-dev
-  python3 python3-yaml openssl procps
+  python3 python3-yaml openssl procps curl
   clang libclang-rt-14-dev
 )
 
