@@ -32,10 +32,19 @@ struct Options {
   int per_connection = 10000;
 };
 
-// The control id (MSH-10) of message `seq` of connection `conn`.
+// A tag unique to this run, so that a second run's messages are not
+// duplicates of the first's (medgated answers a duplicate AA without
+// processing it, which would measure the wrong thing).
+unsigned run_tag() {
+  static const unsigned tag = static_cast<unsigned>(
+      (std::chrono::system_clock::now().time_since_epoch().count() ^ (::getpid() << 16)) & 0xffff);
+  return tag;
+}
+
+// The control id (MSH-10) of message `seq` of connection `conn`: 16 characters.
 std::string control_id(int conn, int seq) {
   char id[48];
-  std::snprintf(id, sizeof id, "B%03d-%08d", conn, seq);
+  std::snprintf(id, sizeof id, "B%04x%03d%08d", run_tag(), conn, seq);
   return id;
 }
 

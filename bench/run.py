@@ -86,6 +86,7 @@ def demo_config(work):
     text = text.replace("../var/keys/audit-verify.pub", verify)
     text = text.replace("listen: 127.0.0.1:8580", "listen: 127.0.0.1:0")
     text = text.replace("listen: 127.0.0.1:2575", "listen: 127.0.0.1:0")  # the MLLP source
+    text = text.replace("listen: 127.0.0.1:8581", "listen: 127.0.0.1:0")  # the HTTP ingress
     for role in ("admin", "operator", "auditor"):
         path = os.path.join(work, "keys", f"admin-{role}.token")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

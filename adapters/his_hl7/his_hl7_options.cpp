@@ -2,12 +2,9 @@
 
 #include <Poco/Net/SocketAddress.h>
 
-#include <sys/stat.h>
+#include <medgate/sdk/secrets.h>
 
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 
 namespace medgate::his_hl7 {
 namespace {
@@ -84,19 +81,8 @@ Status HisHl7Options::validate(const sdk::PluginConfig& c) {
   const bool cert = !c.get_string("tls_cert").empty(), key = !c.get_string("tls_key").empty();
   if (cert != key) return Status::Invalid("tls_cert and tls_key go together");
   if (!cert && !c.get_string("tls_ca").empty()) return Status::Invalid("tls_ca needs tls_cert and tls_key");
-  if (key) {
-    // Like every key medgate reads: refused when others could read it.
-    const std::string& path = c.get_string("tls_key");
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-      return Status::Invalid("tls_key " + path + " cannot be read: " + std::strerror(errno));
-    if (st.st_mode & 077) {
-      char mode[8];
-      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-      return Status::Invalid("tls_key " + path + " is readable by group or others (mode " + mode +
-                             "); chmod 600 it");
-    }
-  }
+  if (key)  // like every key medgate reads: refused when others could read it
+    if (Status s = sdk::check_secret_file(c.get_string("tls_key"), "tls_key"); !s.ok()) return s;
   const std::string& cs = c.get_string("default_charset");
   if (cs != "utf8" && cs != "ascii" && cs != "gb18030")
     return Status::Invalid("default_charset must be utf8, ascii or gb18030, not '" + cs + "'");

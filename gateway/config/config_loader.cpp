@@ -89,6 +89,7 @@ class ConfigBuilder {
     read_keys(root.take("keys"), root.key_mark("keys"));
     read_identity(root.take("identity"));
     read_admin(root.take("admin"));
+    read_ingress(root.take("ingress"));
     read_spool(root.take("spool"));
     read_pipeline(root.take("pipeline"));
     read_audit(root.take("audit"), root.key_mark("audit"));
@@ -193,16 +194,33 @@ class ConfigBuilder {
     return ids;
   }
 
+  // Reads `listen` of section `section` into `out`, checking HOST:PORT.
+  void read_listen(MapReader& r, const std::string& section, std::string& out, const char* example) {
+    if (!r.take_string("listen", out)) return;
+    static const std::regex re(R"(([0-9A-Za-z.\-]+|\[[0-9a-fA-F:]+\]):([0-9]{1,5}))");
+    std::smatch m;
+    if (!std::regex_match(out, m, re) || std::stoi(m[2]) > 65535)
+      ctx_.error(r.take("listen"), "'" + section + ".listen' must be HOST:PORT, e.g. " + example);
+  }
+
+  void read_ingress(const YAML::Node& node) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    MapReader r(node, "ingress", ctx_);
+    if (!r.valid()) return;
+    cfg_.ingress.enabled = true;
+    r.take_bool("enabled", cfg_.ingress.enabled);
+    read_listen(r, "ingress", cfg_.ingress.listen, "127.0.0.1:8581");
+    r.take_size("max_body_bytes", cfg_.ingress.max_body_bytes, 1024);
+    std::int64_t v = cfg_.ingress.threads;
+    if (r.take_int("threads", v, 1, 256)) cfg_.ingress.threads = static_cast<int>(v);
+    r.finish();
+  }
+
   void read_admin(const YAML::Node& node) {
     MapReader r(node, "admin", ctx_);
     if (!r.valid()) return;
     r.take_bool("enabled", cfg_.admin.enabled);
-    if (r.take_string("listen", cfg_.admin.listen)) {
-      static const std::regex re(R"(([0-9A-Za-z.\-]+|\[[0-9a-fA-F:]+\]):([0-9]{1,5}))");
-      std::smatch m;
-      if (!std::regex_match(cfg_.admin.listen, m, re) || std::stoi(m[2]) > 65535)
-        ctx_.error(r.take("listen"), "'admin.listen' must be HOST:PORT, e.g. 127.0.0.1:8580");
-    }
+    read_listen(r, "admin", cfg_.admin.listen, "127.0.0.1:8580");
     YAML::Node tokens = r.take("tokens");
     if (tokens.IsDefined() && !tokens.IsNull()) {
       if (!tokens.IsSequence()) {

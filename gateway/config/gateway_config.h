@@ -80,6 +80,15 @@ struct AdminConfig {
   std::vector<AdminTokenConfig> tokens;
 };
 
+// The HTTP ingress: one server for every source that receives over HTTP
+// (FHIR at /fhir, WeChat and SMS callbacks); sources mount paths on it.
+struct IngressConfig {
+  bool enabled = false;  // on when the section is present (and enabled is not false)
+  std::string listen = "127.0.0.1:8581";
+  std::uint64_t max_body_bytes = 16ull << 20;  // larger request bodies get 413
+  int threads = 16;                            // requests served at once
+};
+
 struct SpoolConfig {
   std::uint64_t max_bytes = 1ull << 30;       // sources are refused beyond this
   std::uint64_t segment_bytes = 64ull << 20;  // segment file size before rolling
@@ -116,6 +125,7 @@ struct GatewayConfig {
   std::vector<KeyConfig> keys;
   IdentityConfig identity;
   AdminConfig admin;
+  IngressConfig ingress;
   SpoolConfig spool;
   PipelineConfig pipeline;
   AuditConfig audit;

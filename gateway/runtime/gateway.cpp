@@ -95,6 +95,16 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
   gw->pipeline_ = std::make_unique<pipeline::Pipeline>(std::move(stages), cfg.pipeline.workers,
                                                        static_cast<std::size_t>(cfg.pipeline.queue_batches));
 
+  if (cfg.ingress.enabled) {
+    gw->ingress_ = std::make_unique<HttpIngressServer>(cfg.ingress);
+    if (sdk::Status s = gw->ingress_->start(); !s.ok()) {
+      error = s.message();
+      return nullptr;
+    }
+    log(sdk::LogLevel::info, "ingress",
+        "HTTP ingress on " + cfg.ingress.listen.substr(0, cfg.ingress.listen.rfind(':') + 1) +
+            std::to_string(gw->ingress_->port()));
+  }
   for (const auto& [name, source] : cfg.sources) {
     std::shared_ptr<sdk::Source> object;
     if (sdk::Status s = registry.find(source.plugin)->create_source(source.options, object); !s.ok()) {
@@ -106,7 +116,8 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
       error = s.message();
       return nullptr;
     }
-    gw->sources_.push_back(std::make_unique<SourceRunner>(name, source.plugin, std::move(object), dir, *gw->pipeline_));
+    gw->sources_.push_back(
+        std::make_unique<SourceRunner>(name, source.plugin, std::move(object), dir, *gw->pipeline_, gw->ingress_.get()));
   }
   return gw;
 }
@@ -129,6 +140,7 @@ std::vector<std::string> Gateway::stop(std::chrono::milliseconds drain_timeout, 
   auto deadline = std::chrono::steady_clock::now() + drain_timeout;
   for (auto& s : sources_) s->request_stop();
   for (auto& s : sources_) s->join();
+  if (ingress_) ingress_->stop();
   pipeline_->stop();
   for (auto& t : targets_) t->begin_drain(deadline);
   for (auto& t : targets_)

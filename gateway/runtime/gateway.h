@@ -18,6 +18,7 @@
 #include "pipeline/pipeline.h"
 #include "runtime/audit_checkpointer.h"
 #include "runtime/checked_config.h"
+#include "runtime/http_ingress.h"
 #include "runtime/source_runner.h"
 #include "runtime/target_runner.h"
 #include "spool/dead_letters.h"
@@ -74,6 +75,7 @@ class Gateway {
   std::unique_ptr<spool::DeadLetters> dlq_;
   std::map<std::string, std::unique_ptr<spool::TargetSpool>> spools_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
+  std::unique_ptr<HttpIngressServer> ingress_;  // before sources_: they hold a pointer to it
   std::vector<std::unique_ptr<TargetRunner>> targets_;
   std::vector<std::unique_ptr<SourceRunner>> sources_;
   std::atomic<bool> running_{false};

@@ -8,9 +8,9 @@
 namespace medgate::runtime {
 
 SourceRunner::SourceRunner(std::string name, std::string plugin, std::shared_ptr<sdk::Source> source,
-                           std::string state_dir, pipeline::Pipeline& pipeline)
+                           std::string state_dir, pipeline::Pipeline& pipeline, HttpIngressServer* ingress)
     : name_(std::move(name)), plugin_(std::move(plugin)), source_(std::move(source)),
-      state_dir_(std::move(state_dir)), pipeline_(pipeline) {}
+      state_dir_(std::move(state_dir)), pipeline_(pipeline), ingress_(ingress) {}
 
 SourceRunner::~SourceRunner() {
   request_stop();
@@ -27,6 +27,8 @@ void SourceRunner::loop() {
   auto backoff = std::chrono::milliseconds(500);
   while (!stop_.requested()) {
     sdk::Status s = plugin_host::guarded(plugin_, "Source::run", [&] { return source_->run(*this); });
+    // Whatever the source left mounted stops routing to its code now.
+    if (ingress_) ingress_->unmount_all(name_);
     if (stop_.requested()) break;
     ++failures_;
     log(sdk::LogLevel::error, (s.ok() ? std::string("returned before being asked to stop") : s.to_string()) +
@@ -46,6 +48,16 @@ sdk::EmitResult SourceRunner::emit(std::vector<sdk::Record> records) {
     counters_.rejected += r.rejected.size();
   }
   return r;
+}
+
+sdk::Status SourceRunner::mount(std::string_view prefix, sdk::HttpHandler handler) {
+  if (!ingress_)
+    return sdk::Status::Precondition("this gateway has no HTTP ingress: add an 'ingress:' section to the config");
+  return ingress_->mount(name_, prefix, std::move(handler));
+}
+
+void SourceRunner::unmount(std::string_view prefix) {
+  if (ingress_) ingress_->unmount(prefix);
 }
 
 sdk::Status SourceRunner::quarantine(std::string_view raw, std::string_view reason) {

@@ -8,8 +8,10 @@
 #include <string>
 #include <thread>
 
+#include "medgate/sdk/ingress.h"
 #include "medgate/sdk/plugin.h"
 #include "pipeline/pipeline.h"
+#include "runtime/http_ingress.h"
 #include "runtime/stop_signal.h"
 
 namespace medgate::runtime {
@@ -21,10 +23,11 @@ struct SourceCounters {
   std::atomic<std::uint64_t> batches_refused{0};   // emits refused as a whole (e.g. spool full)
 };
 
-class SourceRunner : public sdk::SourceContext {
+class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress {
  public:
+  // `ingress` may be null (no `ingress:` in the config): http_ingress() then gives sources nothing.
   SourceRunner(std::string name, std::string plugin, std::shared_ptr<sdk::Source> source, std::string state_dir,
-               pipeline::Pipeline& pipeline);
+               pipeline::Pipeline& pipeline, HttpIngressServer* ingress = nullptr);
   ~SourceRunner() override;
   void start();
   void request_stop() { stop_.request(); }
@@ -39,6 +42,10 @@ class SourceRunner : public sdk::SourceContext {
   bool stopping() const override { return stop_.requested(); }
   bool wait_for_stop(std::chrono::milliseconds d) override { return stop_.wait_for(d); }
 
+  // sdk::HttpIngress: paths on the host's ingress server, unmounted when the source stops.
+  sdk::Status mount(std::string_view prefix, sdk::HttpHandler handler) override;
+  void unmount(std::string_view prefix) override;
+
   std::uint64_t failures() const { return failures_; }
   const SourceCounters& counters() const { return counters_; }
   const std::string& plugin() const { return plugin_; }
@@ -50,6 +57,7 @@ class SourceRunner : public sdk::SourceContext {
   std::shared_ptr<sdk::Source> source_;
   const std::string state_dir_;
   pipeline::Pipeline& pipeline_;
+  HttpIngressServer* ingress_;
   StopSignal stop_;
   std::thread thread_;
   std::atomic<std::uint64_t> failures_{0};

@@ -48,9 +48,16 @@ std::array<Named, 7> named(const Delimiters& d) {
            {'\n', ".br"}}};
 }
 
+// With '.' among the delimiters \.br\ would be split apart; a line break is
+// then written \X0A\.
+bool dot_is_delimiter(const Delimiters& d) {
+  return d.field == '.' || d.encoding_characters().find('.') != std::string::npos;
+}
+
 std::string_view name_of(char c, const Delimiters& d) {
+  if (c == '\0') return {};
   for (const Named& n : named(d))
-    if (n.c == c && c != '\0') return n.name;
+    if (n.c == c) return n.name == ".br" && dot_is_delimiter(d) ? std::string_view() : n.name;
   return {};
 }
 

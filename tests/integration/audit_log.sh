@@ -24,7 +24,7 @@ grep -q '^  segment_bytes: 64KiB$' "$WORK/medgate.yaml" && grep -q '^      batch
 /usr/bin/python3 - "$WORK/medgate.yaml" <<'PY'
 import sys
 p = sys.argv[1]; s = open(p).read()
-route = "  - name: his-to-outreach\n    from: [inbox, his]\n    to: [outreach]\n    policy: outreach-minimal\n"
+route = "  - name: his-to-outreach\n    from: [inbox, his, emr]\n    to: [outreach]\n    policy: outreach-minimal\n"
 assert route in s, "demo config has no outreach route to remove"
 open(p, "w").write(s.replace(route, ""))
 PY

@@ -12,7 +12,7 @@ command -v mllp_send >/dev/null || fail "mllp_send missing (apt-get install pyth
 demo_config "$WORK/medgate.yaml"
 use_admin_port "$WORK/medgate.yaml"
 MLLP_PORT=$(free_port)
-sed -i -e "s|listen: 127.0.0.1:0|listen: 127.0.0.1:$MLLP_PORT|" \
+sed -i -e "/plugin: his_hl7/,/listen:/ s|listen: 127.0.0.1:0|listen: 127.0.0.1:$MLLP_PORT|" \
   -e "s|^      listen: 127.0.0.1:$MLLP_PORT\$|      listen: 127.0.0.1:$MLLP_PORT\n      max_message_bytes: 4KiB|" "$WORK/medgate.yaml"
 grep -q "max_message_bytes: 4KiB" "$WORK/medgate.yaml" || fail "test setup: MLLP options not set"
 start_daemon "$WORK/medgate.yaml"

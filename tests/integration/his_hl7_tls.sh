@@ -22,7 +22,7 @@ mkdir -p "$PKI"
 demo_config "$WORK/medgate.yaml"
 use_admin_port "$WORK/medgate.yaml"
 MLLP_PORT=$(free_port)
-sed -i -e "s|listen: 127.0.0.1:0|listen: 127.0.0.1:$MLLP_PORT|" \
+sed -i -e "/plugin: his_hl7/,/listen:/ s|listen: 127.0.0.1:0|listen: 127.0.0.1:$MLLP_PORT|" \
   -e "s|^      listen: 127.0.0.1:$MLLP_PORT\$|      listen: 127.0.0.1:$MLLP_PORT\n      tls_cert: $PKI/server.crt\n      tls_key: $PKI/server.key|" \
   "$WORK/medgate.yaml"
 grep -q "tls_key: $PKI/server.key" "$WORK/medgate.yaml" || fail "test setup: TLS options not set"
@@ -30,7 +30,7 @@ grep -q "tls_key: $PKI/server.key" "$WORK/medgate.yaml" || fail "test setup: TLS
 # A key others can read is refused before anything starts.
 chmod 644 "$PKI/server.key"
 if "$MEDGATED" --check --config "$WORK/medgate.yaml" > "$WORK/check.out" 2>&1; then fail "--check accepted a world-readable tls_key"; fi
-grep -q "tls_key .* is readable by group or others (mode 0644); chmod 600" "$WORK/check.out" || { cat "$WORK/check.out"; fail "unclear message for a readable tls_key"; }
+grep -q "tls_key .* is accessible by group or others (mode 0644); run .chmod 600" "$WORK/check.out" || { cat "$WORK/check.out"; fail "unclear message for a readable tls_key"; }
 chmod 600 "$PKI/server.key"
 pass "--check refuses a tls_key readable by others"
 

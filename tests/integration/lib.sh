@@ -35,7 +35,7 @@ make_signing_key() {
 # by side).
 demo_config() {
   sed -e "s|\.\./var|$WORK/var|g" -e "s|listen: 127.0.0.1:8580|listen: 127.0.0.1:0|" \
-      -e "s|listen: 127.0.0.1:2575|listen: 127.0.0.1:0|" \
+      -e "s|listen: 127.0.0.1:2575|listen: 127.0.0.1:0|" -e "s|listen: 127.0.0.1:8581|listen: 127.0.0.1:0|" \
       "$SOURCE_DIR/config/medgate.yaml" > "$1"
   make_key "$WORK/var/keys/demo-token-2026.key"
   make_signing_key "$WORK/var/keys/audit-signing.key" "$WORK/var/keys/audit-verify.pub"
@@ -81,7 +81,8 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 # use_admin_port CONFIG: gives the admin API of CONFIG a free fixed port (so
 # medgatectl, which reads admin.listen, can reach it); sets ADMIN_URL. The
 # admin section comes first in the configs the tests write, so the first
-# "listen: 127.0.0.1:0" is the admin API's (the MLLP source's comes later).
+# "listen: 127.0.0.1:0" is the admin API's (the ingress's and the MLLP
+# source's come later).
 use_admin_port() {
   local port; port=$(free_port)
   sed -i "0,/listen: 127.0.0.1:0/s||listen: 127.0.0.1:$port|" "$1"

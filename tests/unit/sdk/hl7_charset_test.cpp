@@ -98,6 +98,15 @@ TEST(Hl7Charset, BytesValidInUtf8TooAreReadAsTheGb18030TheyDeclare) {
   EXPECT_EQ(m.control_id(), "C1");
 }
 
+TEST(Hl7Charset, KnownAmbiguityUtf8ThatNamesGb18030WhenReadAsGb18030) {
+  // UTF-8 中 (E4 B8 AD) then '|': read as GB 18030, AD 7C is one character,
+  // so "GB18030" in MSH-19 lands in MSH-18, and every byte is valid GB 18030.
+  // Documented in docs/plugins/hl7.md ("Limits").
+  Message m = parsed(lines({"MSH|^~\\&|HIS|中|GW|G|20240501||ADT^A01|C9|P|2.5|||||||GB18030", "PID|1"}));
+  EXPECT_EQ(m.charset(), Charset::gb18030);
+  EXPECT_EQ(m.charset_field(), "GB18030");
+}
+
 TEST(Hl7Charset, Msh18IsReadUnescaped) {
   // '-' is the subcomponent separator here, so "GB 18030-2000" is escaped.
   Message m = parsed(lines(

@@ -34,6 +34,14 @@ TEST(Hl7Escape, LineBreaksAndControlCharacters) {
   EXPECT_EQ(escape(std::string("\0", 1)), "\\X00\\");
 }
 
+TEST(Hl7Escape, LineBreakIsHexWhenTheDotIsADelimiter) {
+  Delimiters dot;  // MSH|^~\.&
+  dot.subcomponent = '.';
+  dot.truncation = '&';
+  EXPECT_EQ(escape("a\nb.c", dot), "a\\X0A\\b\\T\\c");
+  EXPECT_EQ(unescape(escape("a\nb.c&d", dot), dot), "a\nb.c&d");
+}
+
 TEST(Hl7Escape, TextThatLooksLikeTheNullIsNotWrittenAsTheNull) {
   EXPECT_EQ(escape("\"\""), "\\X2222\\");
   EXPECT_EQ(unescape("\\X2222\\"), "\"\"");
@@ -91,7 +99,10 @@ TEST(Hl7Escape, UnescapeUndoesEscapeForAnyText) {
                                "\\.br\\ \\H\\"};
   Delimiters v27;
   v27.truncation = '#';
+  Delimiters dot;
+  dot.subcomponent = '.';
   for (const std::string& t : texts) {
+    EXPECT_EQ(unescape(escape(t, dot), dot), t) << t;
     EXPECT_EQ(unescape(escape(t)), t) << t;
     EXPECT_EQ(unescape(escape(t, custom()), custom()), t) << t;
     EXPECT_EQ(unescape(escape(t, v27), v27), t) << t;

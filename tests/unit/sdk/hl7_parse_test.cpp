@@ -198,6 +198,17 @@ TEST(Hl7Build, BuildsAMessageThatParsesBackTheSame) {
   EXPECT_EQ(segment(m, "PID").repetition_texts(13, 2), (std::vector<std::string>{"PRN", "ORN"}));
 }
 
+TEST(Hl7Build, LineBreaksSurviveDelimitersThatAreDots) {
+  // MSH|^~\.&: '.' separates subcomponents, '&' is the v2.7 truncation character.
+  Message m = parsed(lines({"MSH|^~\\.&|A|B|C|D|20240501||ADT^A08|B2|P|2.7", "NTE|1"}));
+  ASSERT_EQ(m.delimiters().subcomponent, '.');
+  Segment* nte = m.find("NTE");
+  ASSERT_NE(nte, nullptr);
+  nte->set_text(3, "line 1\nline 2 & more.");
+  EXPECT_EQ(nte->raw(3), "line 1\\X0A\\line 2 \\P\\ more\\T\\");
+  EXPECT_EQ(segment(parsed(m.serialize()), "NTE").text(3), "line 1\nline 2 & more.");
+}
+
 TEST(Hl7Build, RefusesSegmentsOutOfPlace) {
   Message m;
   EXPECT_EQ(m.add_segment("PID"), nullptr);  // MSH comes first

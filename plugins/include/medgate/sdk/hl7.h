@@ -59,9 +59,9 @@ Status from_utf8(std::string_view text, Charset to, std::string& out);
 
 // Field text <-> its escaped form in a message with delimiters `d`.
 // escape(): the delimiters and the escape character become \F\ \S\ \R\ \T\ and
-// \E\ (and the v2.7 truncation character \P\), a newline becomes \.br\, other
-// control characters \Xhh\, and a text of exactly "" becomes \X2222\ so that
-// it is not read as the HL7 null.
+// \E\ (and the v2.7 truncation character \P\), a newline becomes \.br\ (or
+// \X0A\ when '.' is a delimiter), other control characters \Xhh\, and a text
+// of exactly "" becomes \X2222\ so that it is not read as the HL7 null.
 // unescape(): the reverse; \.br\ becomes "\n", \H\ and \N\ (highlighting) are
 // dropped, \Xhh..\ becomes those bytes read in `charset` (kept as written when
 // they are not valid there), and unknown or unterminated sequences are kept as

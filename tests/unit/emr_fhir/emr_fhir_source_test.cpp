@@ -1,0 +1,108 @@
+// The FHIR endpoint's answers against the SDK test kit's fake host: 201 with
+// Location only after the emit, 503 + Retry-After when the gateway refuses,
+// 415/405/400/404/422 with an OperationOutcome (and the body quarantined),
+// a transaction refused as a whole emits nothing.
+#include <gtest/gtest.h>
+
+#include "emr_fhir_source.h"
+#include "medgate/sdk/json.h"
+#include "medgate/testkit/fake_source_context.h"
+#include "temp_dir.h"
+
+namespace medgate::emr_fhir {
+namespace {
+
+const char* kPatient =
+    R"({"resourceType":"Patient","id":"p1","meta":{"versionId":"2","lastUpdated":"2026-11-20T09:00:00+08:00"},)"
+    R"("identifier":[{"system":"urn:oid:2.16.156.10011.1.3","value":"11010519491231002X"}],"gender":"male"})";
+
+class EmrFhirSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EmrFhirOptions o;
+    o.mapping = default_fhir_mapping_options();
+    source_ = std::make_unique<EmrFhirSource>(o);
+  }
+  sdk::HttpResponse send(const std::string& method, const std::string& path, const std::string& body,
+                         const std::string& content_type = "application/fhir+json") {
+    sdk::HttpRequest r;
+    r.method = method;
+    r.path = path;
+    r.body = body;
+    r.headers.emplace_back("Content-Type", content_type);
+    return source_->handle(r, ctx_);
+  }
+  static std::string header(const sdk::HttpResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers)
+      if (k == name) return v;
+    return {};
+  }
+  static bool is_outcome(const sdk::HttpResponse& r) {
+    sdk::Value v;
+    return sdk::parse_json(r.body, v).ok() && v.string_or("resourceType", "") == "OperationOutcome";
+  }
+
+  testing::TempDir dir_;
+  testkit::FakeSourceContext ctx_{dir_.path(), "emr"};
+  std::unique_ptr<EmrFhirSource> source_;
+};
+
+TEST_F(EmrFhirSourceTest, CreateIsEmittedThenAnswered201WithLocation) {
+  sdk::HttpResponse r = send("POST", "/fhir/Patient", kPatient);
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(header(r, "Location"), "Patient/p1/_history/2");
+  ASSERT_EQ(ctx_.emitted().size(), 1u);
+  EXPECT_EQ(ctx_.ids()[0], "Patient/p1/_history/2");
+  EXPECT_EQ(ctx_.emitted()[0].at_path("subject.resident_id")->as_string(), "11010519491231002X");
+}
+
+TEST_F(EmrFhirSourceTest, UpdateNeedsTheIdOfTheUrl) {
+  EXPECT_EQ(send("PUT", "/fhir/Patient/p1", kPatient).status, 201);
+  sdk::HttpResponse wrong = send("PUT", "/fhir/Patient/p2", kPatient);
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_TRUE(is_outcome(wrong));
+  EXPECT_EQ(ctx_.emitted().size(), 1u);
+}
+
+TEST_F(EmrFhirSourceTest, RefusedEmitIs503WithRetryAfterAndNothingKept) {
+  ctx_.refuse_next_emits(1);
+  sdk::HttpResponse r = send("POST", "/fhir/Patient", kPatient);
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(header(r, "Retry-After"), "5");
+  EXPECT_TRUE(is_outcome(r));
+  EXPECT_TRUE(ctx_.quarantined().empty());
+  EXPECT_EQ(send("POST", "/fhir/Patient", kPatient).status, 201);
+}
+
+TEST_F(EmrFhirSourceTest, BadRequestsGetAnOperationOutcomeAndAreQuarantined) {
+  EXPECT_EQ(send("POST", "/fhir/Patient", kPatient, "application/xml").status, 415);
+  EXPECT_EQ(send("DELETE", "/fhir/Patient/p1", "").status, 405);
+  sdk::HttpResponse broken = send("POST", "/fhir/Patient", "{\"resourceType\":");
+  EXPECT_EQ(broken.status, 400);
+  EXPECT_TRUE(is_outcome(broken));
+  EXPECT_EQ(send("POST", "/fhir/Observation", kPatient).status, 400);  // type does not match the URL
+  EXPECT_EQ(send("POST", "/fhir/Claim", R"({"resourceType":"Claim","id":"c1"})").status, 404);
+  EXPECT_EQ(send("POST", "/fhir/Patient", R"({"resourceType":"Patient","gender":"male"})").status, 422);  // no id
+  EXPECT_EQ(ctx_.emit_calls(), 0);
+  EXPECT_EQ(ctx_.quarantined().size(), 5u);  // all but the 405, which had no body
+  for (const auto& q : ctx_.quarantined()) EXPECT_EQ(q.reason.find("11010519491231002X"), std::string::npos);
+}
+
+TEST_F(EmrFhirSourceTest, TransactionWithABadEntryEmitsNothing) {
+  const std::string bundle = std::string(R"({"resourceType":"Bundle","type":"transaction","entry":[{"resource":)") +
+                             kPatient + R"(},{"resource":{"resourceType":"Patient","gender":"female"}}]})";
+  sdk::HttpResponse r = send("POST", "/fhir", bundle);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("Bundle.entry[1]"), std::string::npos) << r.body;
+  EXPECT_EQ(ctx_.emit_calls(), 0);
+}
+
+TEST_F(EmrFhirSourceTest, MetadataListsTheSupportedTypes) {
+  sdk::HttpResponse r = send("GET", "/fhir/metadata", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"CapabilityStatement\""), std::string::npos);
+  EXPECT_NE(r.body.find("\"Encounter\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace medgate::emr_fhir

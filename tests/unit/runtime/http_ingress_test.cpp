@@ -1,0 +1,110 @@
+// The HTTP ingress over real HTTP: routing by the longest mounted prefix, 404
+// for unmounted paths, 413 over max_body_bytes (before the handler runs), 500
+// when a handler throws, one owner per prefix, and unmount making a path 404.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <sstream>
+
+#include "runtime/http_ingress.h"
+
+namespace medgate::runtime {
+namespace {
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string location;
+};
+
+Reply call(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "") {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  req.setContentLength(static_cast<std::streamsize>(body.size()));
+  req.setContentType("application/fhir+json");
+  session.sendRequest(req) << body;
+  Poco::Net::HTTPResponse res;
+  std::istream& in = session.receiveResponse(res);
+  Reply r;
+  r.status = res.getStatus();
+  std::ostringstream ss;
+  Poco::StreamCopier::copyStream(in, ss);
+  r.body = ss.str();
+  r.location = res.get("Location", "");
+  return r;
+}
+
+class HttpIngressTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config::IngressConfig c;
+    c.enabled = true;
+    c.listen = "127.0.0.1:0";
+    c.max_body_bytes = 1024;
+    server_ = std::make_unique<HttpIngressServer>(c);
+    ASSERT_TRUE(server_->start().ok());
+  }
+  std::unique_ptr<HttpIngressServer> server_;
+};
+
+TEST_F(HttpIngressTest, RoutesByTheLongestPrefixAndPassesTheRequest) {
+  ASSERT_TRUE(server_->mount("emr", "/fhir", [](const sdk::HttpRequest& r) {
+    return sdk::HttpResponse{201, "application/fhir+json", {{"Location", "Patient/1"}},
+                             r.method + " " + r.path + " ?" + r.query + " " + r.header("content-type") + " " + r.body};
+  }).ok());
+  ASSERT_TRUE(server_->mount("other", "/fhir/Special", [](const sdk::HttpRequest&) {
+    return sdk::HttpResponse{200, "text/plain", {}, "special"};
+  }).ok());
+  Reply r = call(server_->port(), "POST", "/fhir/Patient?_format=json", "{\"a\":1}");
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(r.body, "POST /fhir/Patient ?_format=json application/fhir+json {\"a\":1}");
+  EXPECT_EQ(r.location, "Patient/1");
+  EXPECT_EQ(call(server_->port(), "GET", "/fhir/Special/x").body, "special");
+  EXPECT_EQ(call(server_->port(), "GET", "/fhir").status, 201);
+  EXPECT_EQ(call(server_->port(), "GET", "/fhirish").status, 404);  // not a directory of /fhir
+  EXPECT_EQ(call(server_->port(), "GET", "/wechat/callback").status, 404);
+}
+
+TEST_F(HttpIngressTest, BodyOverTheLimitIs413AndNeverReachesTheHandler) {
+  std::atomic<int> calls{0};
+  ASSERT_TRUE(server_->mount("emr", "/fhir", [&](const sdk::HttpRequest&) {
+    ++calls;
+    return sdk::HttpResponse{};
+  }).ok());
+  Reply r = call(server_->port(), "POST", "/fhir", std::string(2000, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find("exceeds ingress.max_body_bytes (1024)"), std::string::npos) << r.body;
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(call(server_->port(), "POST", "/fhir", std::string(1024, 'x')).status, 200);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(HttpIngressTest, AThrowingHandlerGives500AndTheServerKeepsServing) {
+  ASSERT_TRUE(server_->mount("emr", "/fhir", [](const sdk::HttpRequest& r) -> sdk::HttpResponse {
+    if (r.path == "/fhir/boom") throw std::runtime_error("boom");
+    return {};
+  }).ok());
+  EXPECT_EQ(call(server_->port(), "GET", "/fhir/boom").status, 500);
+  EXPECT_EQ(call(server_->port(), "GET", "/fhir/fine").status, 200);
+}
+
+TEST_F(HttpIngressTest, OnePrefixOneOwnerAndUnmountStopsRouting) {
+  auto ok = [](const sdk::HttpRequest&) { return sdk::HttpResponse{}; };
+  ASSERT_TRUE(server_->mount("emr", "/fhir", ok).ok());
+  sdk::Status taken = server_->mount("wechat", "/fhir", ok);
+  EXPECT_FALSE(taken.ok());
+  EXPECT_NE(taken.message().find("already mounted by source 'emr'"), std::string::npos) << taken.message();
+  EXPECT_FALSE(server_->mount("x", "fhir", ok).ok());
+  EXPECT_FALSE(server_->mount("x", "/fhir/", ok).ok());
+  EXPECT_FALSE(server_->mount("x", "/a b", ok).ok());
+  server_->unmount_all("emr");
+  EXPECT_EQ(call(server_->port(), "GET", "/fhir").status, 404);
+  EXPECT_TRUE(server_->mount("wechat", "/fhir", ok).ok());  // free again
+}
+
+}  // namespace
+}  // namespace medgate::runtime
