@@ -6,6 +6,7 @@
 #include "fhir_resources.h"
 #include "profile_datetime.h"
 #include "profile_text.h"
+#include "subject_members.h"
 
 namespace medgate::emr_fhir {
 namespace {
@@ -39,13 +40,6 @@ constexpr std::array<ResourceKind, 7> kKinds{{
     {"Appointment", map_appointment, "Appointment.meta.lastUpdated",
      "Appointment.meta.lastUpdated, Appointment.created or Appointment.start"},
 }};
-
-bool is_field_name(std::string_view s) {
-  if (s.empty() || s.size() > 64 || s[0] < 'a' || s[0] > 'z') return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-  return true;
-}
 
 std::string supported_list() {
   std::string out;
@@ -135,8 +129,7 @@ sdk::Status check_fhir_mapping_options(const FhirMappingOptions& options) {
     std::size_t bar = key.find('|');
     if (key.empty() || bar == 0 || (bar != std::string::npos && bar + 1 == key.size()))
       return sdk::Status::Invalid("identifier_systems: a key must be an Identifier.system or <system>|<type code>");
-    if (!is_field_name(member) || member == "address" || member == "birth_date" || member.ends_with("_others") ||
-        member.starts_with("prior_"))
+    if (!profile_mapping::is_identifier_member(member))
       return sdk::Status::Invalid("identifier_systems: '" + key + "' maps to '" + member +
                                   "', which is not an identifier member of subject (a lowercase name such as mrn, "
                                   "resident_id, insurance_number; not address, birth_date, *_others or prior_*)");

@@ -45,8 +45,7 @@ FhirMappingOptions default_fhir_mapping_options();
 
 // Whether `options` can produce valid records: offset form, source_system
 // length, non-empty tables, and identifier_systems targets (a lowercase field
-// name, not address/birth_date/name/phone/email, not *_others or prior_*).
-// For config checks.
+// name, not address or birth_date, not *_others or prior_*). For config checks.
 sdk::Status check_fhir_mapping_options(const FhirMappingOptions& options);
 
 // One issue of an OperationOutcome (severity error): code per FHIR issue-type

@@ -8,6 +8,7 @@
 #include "hl7_facets.h"
 #include "hl7_segment_reader.h"
 #include "hl7_subject.h"
+#include "subject_members.h"
 
 namespace medgate::his_hl7 {
 namespace {
@@ -47,13 +48,6 @@ bool is_supported_version(std::string_view v) {
     while (i + 1 < v.size() && v[i + 1] >= '0' && v[i + 1] <= '9') ++i;
     if (v[i] == '.') return false;
   }
-  return true;
-}
-
-bool is_field_name(std::string_view s) {
-  if (s.empty() || s.size() > 64 || s[0] < 'a' || s[0] > 'z') return false;
-  for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
   return true;
 }
 
@@ -212,10 +206,10 @@ sdk::Status check_mapping_options(const MappingOptions& options) {
   if (options.identifier_types.empty())
     return sdk::Status::Invalid("identifier_types is empty: no PID-3 identifier would be accepted");
   for (const auto& [type, member] : options.identifier_types) {
-    if (!is_field_name(member) || member == "address" || member == "birth_date" || member.ends_with("_others"))
+    if (!profile_mapping::is_identifier_member(member))
       return sdk::Status::Invalid("identifier_types: '" + type + "' maps to '" + member +
                                   "', which is not an identifier member of subject (a lowercase name such as mrn, "
-                                  "resident_id, insurance_number; not address, birth_date or *_others)");
+                                  "resident_id, insurance_number; not address, birth_date, *_others or prior_*)");
   }
   return sdk::Status::Ok();
 }

@@ -6,6 +6,13 @@ namespace medgate::profile_mapping {
 
 using sdk::Value;
 
+bool is_identifier_member(std::string_view m) {
+  if (m.empty() || m.size() > 64 || m[0] < 'a' || m[0] > 'z') return false;
+  for (char c : m)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return m != "address" && m != "birth_date" && !m.ends_with("_others") && !m.starts_with("prior_");
+}
+
 void SubjectMembers::add(std::string name, Kind kind, std::string value) {
   auto m = std::find_if(members_.begin(), members_.end(), [&](const Member& x) { return x.name == name; });
   if (m == members_.end()) {

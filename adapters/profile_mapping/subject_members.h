@@ -17,6 +17,12 @@ namespace medgate::profile_mapping {
 // identifier would give another patient's token.
 inline constexpr std::size_t kMaxIdentifierChars = 1024;
 
+// Whether identifiers may be written to `subject.<member>` (a mapper's
+// identifier table): a lowercase field name ([a-z][a-z0-9_]*, at most 64),
+// not one of the typed members address and birth_date, not *_others (where
+// further values of a member go) and not prior_* (a merge's prior identifiers).
+bool is_identifier_member(std::string_view member);
+
 class SubjectMembers {
  public:
   // identifier: the first value is the member, later distinct ones go to

@@ -680,7 +680,7 @@ TEST(Hl7ProfileMapper, CheckOptions) {
   o = default_mapping_options();
   o.identifier_types.clear();
   EXPECT_EQ(check_mapping_options(o).message(), "identifier_types is empty: no PID-3 identifier would be accepted");
-  for (const char* member : {"address", "birth_date", "Mrn", "mrn_others", ""}) {
+  for (const char* member : {"address", "birth_date", "Mrn", "mrn_others", "prior_mrn", ""}) {
     o = default_mapping_options();
     o.identifier_types["XX"] = member;
     EXPECT_FALSE(check_mapping_options(o).ok()) << member;

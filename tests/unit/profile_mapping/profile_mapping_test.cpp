@@ -72,6 +72,14 @@ TEST(ProfileDateTime, PartsToRfc3339) {
   EXPECT_FALSE(is_rfc3339_offset("+24:00"));
 }
 
+TEST(SubjectMembers, IdentifierMemberNames) {
+  for (const char* ok : {"mrn", "resident_id", "insurance_number", "visit_number2"})
+    EXPECT_TRUE(is_identifier_member(ok));
+  for (const char* bad : {"", "Mrn", "1mrn", "mrn-no", "address", "birth_date", "mrn_others", "prior_mrn"})
+    EXPECT_FALSE(is_identifier_member(bad)) << bad;
+  EXPECT_FALSE(is_identifier_member(std::string(65, 'a')));
+}
+
 TEST(SubjectMembers, IdentifiersContactsAndAppend) {
   SubjectMembers m, prior;
   m.add("mrn", SubjectMembers::Kind::identifier, "M1");
