@@ -166,6 +166,11 @@ class Router : public HTTPRequestHandler {
         return reload(res);
       }
       if (path.starts_with("/api/v1/dlq/")) return dead_letters(req, res, path.substr(12), query, *who);
+      if (path == "/api/v1/quarantine") {
+        if (method != "GET") return method_not_allowed(res, "GET");
+        return send_json(res, HTTPResponse::HTTP_OK, view_.quarantine_summary());
+      }
+      if (path.starts_with("/api/v1/quarantine/")) return quarantine(req, res, path.substr(19), query, *who);
     }
     send_error(res, HTTPResponse::HTTP_NOT_FOUND, "no such endpoint: " + method + " " + path);
   }
@@ -180,6 +185,34 @@ class Router : public HTTPRequestHandler {
     doc["problems"] = sdk::Value(std::move(problems));
     // 422: the new config is not acceptable; the running one stays.
     send_json(res, r.applied ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_UNPROCESSABLE_ENTITY, doc);
+  }
+
+  // /api/v1/quarantine/SOURCE (any role: times, reasons and sizes only) and
+  // /api/v1/quarantine/SOURCE/N (admin only: the input in clear, audited).
+  void quarantine(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& rest, const std::string& query,
+                  const BearerToken& who) {
+    if (req.getMethod() != "GET") return method_not_allowed(res, "GET");
+    const auto slash = rest.find('/');
+    const std::string source = rest.substr(0, slash);
+    const std::string n = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (source.empty() || (slash != std::string::npos &&
+                           (n.empty() || n.size() > 12 || n.find_first_not_of("0123456789") != std::string::npos)))
+      return send_error(res, HTTPResponse::HTTP_NOT_FOUND, "no such endpoint: GET /api/v1/quarantine/" + rest);
+    sdk::Value doc;
+    sdk::Status s;
+    if (n.empty()) {
+      std::size_t offset = 0, limit = 0;
+      if (!query_number(query, "offset", 0, offset, res) || !query_number(query, "limit", kDefaultPage, limit, res))
+        return;
+      s = view_.quarantine_entries(source, offset, std::min(limit, kMaxPage), doc);
+    } else {
+      // Quarantined input is raw personal data: admins only, and every read is audited.
+      if (!role_allows(who.role, Role::admin)) return forbidden(res);
+      s = view_.quarantine_open(source, static_cast<std::size_t>(std::stoull(n)), "admin", doc);
+    }
+    if (s.code() == sdk::StatusCode::invalid_argument) return send_error(res, HTTPResponse::HTTP_NOT_FOUND, s.message());
+    if (!s.ok()) return send_error(res, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, s.message());
+    send_json(res, HTTPResponse::HTTP_OK, doc);
   }
 
   // /api/v1/dlq/TARGET, /api/v1/dlq/TARGET/replay, /api/v1/dlq/TARGET/drop

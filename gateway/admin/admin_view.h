@@ -53,6 +53,17 @@ class AdminView {
                                  const std::function<void(std::uint64_t done, std::uint64_t total)>& progress,
                                  std::uint64_t& replayed) = 0;
   virtual sdk::Status dlq_drop(const DeadLetterSelection& which, std::uint64_t& dropped) = 0;
+
+  // Quarantine (raw input refused by a source or the gateway, encrypted at
+  // rest): per-source counts; a page of one source's entries (time, reason,
+  // size: never content); one entry in clear, returned only after a
+  // quarantine_open entry naming it and `role` is durable in the audit log.
+  // not_found-like errors are invalid_argument; an audit failure is unavailable.
+  virtual sdk::Value quarantine_summary() const = 0;
+  virtual sdk::Status quarantine_entries(const std::string& source, std::size_t offset, std::size_t limit,
+                                         sdk::Value& out) const = 0;
+  virtual sdk::Status quarantine_open(const std::string& source, std::size_t entry, const std::string& role,
+                                      sdk::Value& out) = 0;
 };
 
 }  // namespace medgate::admin

@@ -333,6 +333,22 @@ sdk::Status AuditChain::append_dead_letters(EntryType type, const DeadLetterAudi
   return commit(d);
 }
 
+sdk::Status AuditChain::append_quarantine_open(const QuarantineOpenAudit& a) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ < 0) return sdk::Status::Precondition("the audit log is not open");
+  if (sdk::Status s = roll_if_full(); !s.ok()) return s;
+  Draft d = draft();
+  std::string line = begin_line(d, entry_type_name(EntryType::quarantine_open), spool::utc_now_rfc3339());
+  line += ",\"source\":";
+  sdk::append_json_string(a.source, line);
+  line += ",\"entry\":" + std::to_string(a.entry) + ",\"entry_time\":";
+  sdk::append_json_string(a.entry_time, line);
+  line += ",\"role\":";
+  sdk::append_json_string(a.role, line);
+  seal_line(d, line, EntryType::quarantine_open);
+  return commit(d);
+}
+
 sdk::Status AuditChain::checkpoint(const std::string& reason) {
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ < 0 || seq_ == last_signed_seq_) return sdk::Status::Ok();

@@ -65,6 +65,8 @@ class AuditChain {
   sdk::Status append(const std::vector<AuditEntry>& entries, const std::string& time);
   // A dead-letter replay or drop (type dlq_replay or dlq_drop).
   sdk::Status append_dead_letters(EntryType type, const DeadLetterAudit& action);
+  // A quarantined input read in clear (type quarantine_open); durable on return.
+  sdk::Status append_quarantine_open(const QuarantineOpenAudit& action);
   // Signs a checkpoint when entries were appended since the last signed entry.
   sdk::Status checkpoint(const std::string& reason = "interval");
   // Removes the oldest segments whose entries are all older than the

@@ -128,13 +128,18 @@ bool read_type(const sdk::Value& doc, AuditLine& out, std::string& why) {
       return m.text("target", d.target, false) && m.text("selection", d.selection, false) &&
              m.integer("keys", d.keys, 0) && m.integer("count", d.count, 0) && m.text("role", d.role, false);
     }
+    case EntryType::quarantine_open: {
+      auto& q = out.quarantine;
+      return m.text("source", q.source, false) && m.count("entry", q.entry) &&
+             m.text("entry_time", q.entry_time, false) && m.text("role", q.role, false);
+    }
   }
   return false;
 }
 
 bool type_from_name(const std::string& name, EntryType& out) {
   for (EntryType t : {EntryType::segment, EntryType::record, EntryType::checkpoint, EntryType::retention,
-                      EntryType::dlq_replay, EntryType::dlq_drop})
+                      EntryType::dlq_replay, EntryType::dlq_drop, EntryType::quarantine_open})
     if (name == entry_type_name(t)) {
       out = t;
       return true;
@@ -158,6 +163,8 @@ const char* entry_type_name(EntryType t) noexcept {
       return "dlq_replay";
     case EntryType::dlq_drop:
       return "dlq_drop";
+    case EntryType::quarantine_open:
+      return "quarantine_open";
   }
   return "?";
 }

@@ -17,7 +17,7 @@
 
 namespace medgate::audit {
 
-enum class EntryType { segment, record, checkpoint, retention, dlq_replay, dlq_drop };
+enum class EntryType { segment, record, checkpoint, retention, dlq_replay, dlq_drop, quarantine_open };
 
 // What one policy rule did to one field of a record: never a value.
 struct FieldRecord {
@@ -55,6 +55,14 @@ struct DeadLetterAudit {
   std::int64_t keys = 0, count = 0;     // idempotency keys named; dead letters replayed or dropped
 };
 
+// Somebody read a quarantined input in clear (medgatectl quarantine show).
+struct QuarantineOpenAudit {
+  std::string source;      // the source whose quarantine it is
+  std::uint64_t entry = 0; // 1-based position in that source's quarantine file
+  std::string entry_time;  // the quarantined entry's own time, to tell it apart
+  std::string role;        // admin-API role that asked
+};
+
 struct AuditLine {
   std::uint64_t seq = 0;
   EntryType type = EntryType::record;
@@ -69,6 +77,7 @@ struct AuditLine {
   CheckpointInfo checkpoint;
   RetentionInfo retention;
   DeadLetterAudit dead_letters;
+  QuarantineOpenAudit quarantine;
 };
 
 // Ok, or an error saying what is wrong with the line (never quoting values).

@@ -77,6 +77,11 @@ std::string format_entry(const AuditLine& e, const EntryPlace& place) {
              (d.selection == "all" ? std::string("all") : std::to_string(d.keys) + " keys named") + ") by role " +
              d.role + "  (" + where + ")\n";
     }
+    case EntryType::quarantine_open: {
+      const auto& q = e.quarantine;
+      return out + "quarantined input read in clear: source " + q.source + ", entry " + std::to_string(q.entry) +
+             " (quarantined " + q.entry_time + ") by role " + q.role + "  (" + where + ")\n";
+    }
   }
   return out + "\n";
 }

@@ -290,6 +290,9 @@ class Verifier {
       case EntryType::dlq_drop:
         ++r_.dead_letter_actions;
         break;
+      case EntryType::quarantine_open:
+        ++r_.quarantine_opens;
+        break;
       case EntryType::segment:
         break;
       case EntryType::checkpoint: {
@@ -436,6 +439,7 @@ std::vector<std::string> describe(const VerifyReport& r) {
   out.push_back("intact: " + r.path + ": " + what + ", seq " + std::to_string(r.first_seq) + ".." +
                 std::to_string(r.last_seq) + ": " + counted(r.records, "record", "records") + ", " +
                 counted(r.dead_letter_actions, "dead-letter action", "dead-letter actions") + ", " +
+                (r.quarantine_opens ? counted(r.quarantine_opens, "quarantine read", "quarantine reads") + ", " : "") +
                 counted(r.checkpoints, "checkpoint", "checkpoints") + ", " +
                 counted(r.retentions, "retention statement", "retention statements"));
   if (r.signatures_checked) {

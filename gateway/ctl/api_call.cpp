@@ -1,5 +1,7 @@
 #include "ctl/api_call.h"
 
+#include <cctype>
+
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -85,6 +87,50 @@ bool take_json_flag(const std::vector<std::string>& args, const char* cmd, bool&
     }
   }
   return true;
+}
+
+bool whole_number(const std::string& s, std::size_t& out) {
+  if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  out = static_cast<std::size_t>(std::stoull(s));
+  return true;
+}
+
+std::string path_segment(const std::string& s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out.push_back(static_cast<char>(c));
+    else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+bool parse_page_args(const std::vector<std::string>& args, const std::string& cmd, PageArgs& out, int& rc) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--json") {
+      out.json = true;
+    } else if ((args[i] == "--offset" || args[i] == "--limit") && i + 1 < args.size()) {
+      if (!whole_number(args[i + 1], args[i] == "--offset" ? out.offset : out.limit)) {
+        rc = usage_error(cmd + ": " + args[i] + " takes a whole number");
+        return false;
+      }
+      ++i;
+    } else if (out.name.empty() && args[i].rfind("--", 0) != 0) {
+      out.name = args[i];
+    } else {
+      rc = usage_error(cmd + ": unexpected argument '" + args[i] + "'");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string page_query(const PageArgs& p) {
+  return "?offset=" + std::to_string(p.offset) + "&limit=" + std::to_string(p.limit);
 }
 
 }  // namespace medgate::ctl

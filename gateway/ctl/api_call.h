@@ -45,5 +45,20 @@ std::string str(const sdk::Value& v, const char* key);
 const sdk::Value::Array& items(const sdk::Value& doc, const char* key);
 // Accepts only "--json" among `args`; false (rc set) on anything else.
 bool take_json_flag(const std::vector<std::string>& args, const char* cmd, bool& json, int& rc);
+// A whole number of at most 12 digits.
+bool whole_number(const std::string& s, std::size_t& out);
+// `s` as one URL path segment (percent-encoding all but [A-Za-z0-9._-]).
+std::string path_segment(const std::string& s);
+
+// The arguments of a paged listing: [NAME] [--offset N] [--limit N] [--json].
+struct PageArgs {
+  std::string name;  // the one positional argument, "" when absent
+  std::size_t offset = 0, limit = 50;
+  bool json = false;
+};
+// False after printing a usage error for `cmd` (then `rc` is the exit code).
+bool parse_page_args(const std::vector<std::string>& args, const std::string& cmd, PageArgs& out, int& rc);
+// "?offset=N&limit=N" of `p`.
+std::string page_query(const PageArgs& p);
 
 }  // namespace medgate::ctl

@@ -8,27 +8,6 @@
 namespace medgate::ctl {
 namespace {
 
-bool whole_number(const std::string& s, std::size_t& out) {
-  if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos) return false;
-  out = static_cast<std::size_t>(std::stoull(s));
-  return true;
-}
-
-// Keeps path segments literal (target names are config identifiers, but be safe).
-std::string path_segment(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out.push_back(static_cast<char>(c));
-    else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
-
 int list(const ApiTarget& at, const std::vector<std::string>& args) {
   bool json = false;
   int rc = 0;
@@ -48,24 +27,15 @@ int list(const ApiTarget& at, const std::vector<std::string>& args) {
 }
 
 int show(const ApiTarget& at, const std::vector<std::string>& args) {
-  std::string target;
-  std::size_t offset = 0, limit = 50;
-  bool json = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--json") json = true;
-    else if ((args[i] == "--offset" || args[i] == "--limit") && i + 1 < args.size()) {
-      if (!whole_number(args[i + 1], args[i] == "--offset" ? offset : limit))
-        return usage_error("dlq show: " + args[i] + " takes a whole number");
-      ++i;
-    } else if (target.empty() && args[i].rfind("--", 0) != 0) target = args[i];
-    else return usage_error("dlq show: unexpected argument '" + args[i] + "'");
-  }
+  PageArgs page;
+  int rc = 0;
+  if (!parse_page_args(args, "dlq show", page, rc)) return rc;
+  const std::string& target = page.name;
+  const std::size_t offset = page.offset;
+  const bool json = page.json;
   if (target.empty()) return usage_error("dlq show needs a TARGET");
   sdk::Value doc;
-  if (int r = api_get(at, "/api/v1/dlq/" + path_segment(target) + "?offset=" + std::to_string(offset) +
-                              "&limit=" + std::to_string(limit),
-                      doc))
-    return r;
+  if (int r = api_get(at, "/api/v1/dlq/" + path_segment(target) + page_query(page), doc)) return r;
   const auto& entries = items(doc, "entries");
   if (json) {
     for (const auto& e : entries) std::cout << sdk::to_json(e) << "\n";

@@ -1,4 +1,4 @@
-// medgatectl: the command-line tool. status, plugins, routes, reload and dlq
+// medgatectl: the command-line tool. status, plugins, routes, reload, dlq and quarantine
 // ask the running medgated through its admin API; token and plugins --offline
 // work on the config and plugin files directly; audit reads the audit log.
 #include <iomanip>
@@ -10,6 +10,7 @@
 #include "ctl/api_call.h"
 #include "ctl/audit_command.h"
 #include "ctl/dlq_command.h"
+#include "ctl/quarantine_command.h"
 #include "medgate/sdk/json.h"
 #include "pipeline/patient_identifier.h"
 #include "plugin_host/plugin_paths.h"
@@ -36,6 +37,14 @@ Commands (ask the running medgated through its admin API):
                               for another delivery; shows progress
   dlq drop TARGET (--all | --key KEY...)
                               delete dead letters for good
+  quarantine list [SOURCE] [--offset N] [--limit N] [--json]
+                              refused inputs per source (count, size, oldest,
+                              newest), or one source's entries: number, time,
+                              size, reason (never content)
+  quarantine show SOURCE N [--out FILE] [--json]
+                              input N of SOURCE in clear (admin token only;
+                              medgated writes a quarantine_open entry to the
+                              audit log before it answers)
 
 Offline commands (read the config and plugin files; medgated need not run):
   token --field FIELD [--key ID | --all-keys] [--length N] VALUE
@@ -331,5 +340,6 @@ int main(int argc, char** argv) {
   if (cmd == "routes") return cmd_routes(at, rest);
   if (cmd == "reload") return cmd_reload(at, rest);
   if (cmd == "dlq") return medgate::ctl::cmd_dlq(at, rest);
+  if (cmd == "quarantine") return medgate::ctl::cmd_quarantine(at, rest);
   return usage_error("unknown command '" + cmd + "'");
 }

@@ -54,6 +54,12 @@ class Gateway {
   sdk::Value plugins() const;
   sdk::Value routes() const;
 
+  // Quarantine (gateway_quarantine.cpp): see admin::AdminView.
+  sdk::Value quarantine_summary() const;
+  sdk::Status quarantine_entries(const std::string& source, std::size_t offset, std::size_t limit,
+                                 sdk::Value& out) const;
+  sdk::Status quarantine_open(const std::string& source, std::size_t entry, const std::string& role, sdk::Value& out);
+
   // Dead letters (gateway_dead_letters.cpp): see admin::AdminView.
   sdk::Value dlq_summary() const;
   sdk::Status dlq_entries(const std::string& target, std::size_t offset, std::size_t limit, sdk::Value& out) const;

@@ -172,6 +172,23 @@ sdk::Value LiveGateway::routes() const {
   return gateway_->routes();
 }
 
+sdk::Value LiveGateway::quarantine_summary() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return gateway_->quarantine_summary();
+}
+
+sdk::Status LiveGateway::quarantine_entries(const std::string& source, std::size_t offset, std::size_t limit,
+                                            sdk::Value& out) const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return gateway_->quarantine_entries(source, offset, limit, out);
+}
+
+sdk::Status LiveGateway::quarantine_open(const std::string& source, std::size_t entry, const std::string& role,
+                                         sdk::Value& out) {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return gateway_->quarantine_open(source, entry, role, out);
+}
+
 sdk::Value LiveGateway::dlq_summary() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   return gateway_->dlq_summary();

@@ -56,6 +56,11 @@ class LiveGateway : public admin::AdminView {
   sdk::Value plugins() const override;
   sdk::Value routes() const override;
   admin::ReloadReport reload() override;
+  sdk::Value quarantine_summary() const override;
+  sdk::Status quarantine_entries(const std::string& source, std::size_t offset, std::size_t limit,
+                                 sdk::Value& out) const override;
+  sdk::Status quarantine_open(const std::string& source, std::size_t entry, const std::string& role,
+                              sdk::Value& out) override;
   sdk::Value dlq_summary() const override;
   sdk::Status dlq_entries(const std::string& target, std::size_t offset, std::size_t limit,
                           sdk::Value& out) const override;

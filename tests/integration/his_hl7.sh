@@ -132,6 +132,29 @@ survivor=$(token_of MSG0001)
 [ "$(token_of MSG0009)" = "$survivor" ] || fail "after ADT^A40 a record with the merged MRN still has its own token"
 pass "ADT^A40: records with the merged MRN get the surviving patient's token"
 
+# Inspecting the quarantine: any role lists it (no content); only an admin
+# reads an entry in clear, and the read is in the audit log.
+CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml")
+K=$WORK/var/keys
+"${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine list > "$WORK/qlist" || fail "quarantine list failed"
+grep -Eq '^his +2 ' "$WORK/qlist" || { cat "$WORK/qlist"; fail "quarantine list does not show 2 entries for his"; }
+"${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine list his > "$WORK/qhis" || fail "quarantine list his failed"
+grep -q 'AE: HL7 error 100' "$WORK/qhis" && grep -q 'AR: HL7 error 200' "$WORK/qhis" \
+  || { cat "$WORK/qhis"; fail "quarantine list his does not give the reasons"; }
+! grep -q 'MSG000\|MRN900' "$WORK/qhis" || fail "quarantine list shows content"
+if "${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine show his 1 > "$WORK/qshow_aud" 2>&1; then
+  fail "an auditor token read a quarantined message in clear"
+fi
+"${CTL[@]}" --token-file "$K/admin-admin.token" quarantine show his 1 > "$WORK/qshow" 2> "$WORK/qshow.err" \
+  || { cat "$WORK/qshow.err"; fail "quarantine show his 1 with the admin token failed"; }
+grep -q '^MSH|.*|MSG0002|' "$WORK/qshow" || { cat "$WORK/qshow"; fail "quarantine show does not print the message"; }
+grep -q 'recorded in the audit log' "$WORK/qshow.err" || fail "quarantine show does not say the read is audited"
+pass "quarantine: listed without content by any role, shown in clear to an admin only"
+
 stop_daemon
+"$MEDGATECTL" audit verify "$WORK/var/audit" --key "$K/audit-verify.pub" > "$WORK/verify" \
+  || { cat "$WORK/verify"; fail "audit log not intact"; }
+grep -q '1 quarantine read' "$WORK/verify" || { cat "$WORK/verify"; fail "the quarantine read is not in the audit log"; }
+pass "the read of the quarantined message is in the (intact) audit log"
 ! grep -q '患者\|MRN900\|13800000001' "$WORK/medgated.log" || fail "personal data in the log"
 pass "no personal data in the log"

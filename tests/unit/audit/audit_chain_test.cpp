@@ -237,6 +237,25 @@ TEST_F(AuditChainTest, RecordsDeadLetterActions) {
   EXPECT_EQ(r.dead_letter_actions, 2u);
 }
 
+TEST_F(AuditChainTest, RecordsQuarantineReads) {
+  {
+    auto c = chain();
+    ASSERT_TRUE(c->open().ok());
+    ASSERT_TRUE(c->append_quarantine_open({"his", 3, "2026-11-23T08:00:00.000Z", "admin"}).ok());
+  }
+  auto all = entries();
+  ASSERT_EQ(all.size(), 3u);  // header, the read, the closing checkpoint
+  EXPECT_EQ(all[1].type, EntryType::quarantine_open);
+  EXPECT_EQ(all[1].type_name, "quarantine_open");
+  EXPECT_EQ(all[1].quarantine.source, "his");
+  EXPECT_EQ(all[1].quarantine.entry, 3u);
+  EXPECT_EQ(all[1].quarantine.entry_time, "2026-11-23T08:00:00.000Z");
+  EXPECT_EQ(all[1].quarantine.role, "admin");
+  VerifyReport r = verify();
+  EXPECT_EQ(problem(r), "intact");
+  EXPECT_EQ(r.quarantine_opens, 1u);
+}
+
 TEST_F(AuditChainTest, OneWriterPerDirectory) {
   auto a = chain();
   ASSERT_TRUE(a->open().ok());

@@ -1,0 +1,110 @@
+// The quarantine as operators see it: per source, how many inputs were
+// refused and why (never their content), and one input in clear for an
+// admin, returned only after the audit log records who read which entry.
+#include <openssl/evp.h>
+
+#include <fstream>
+
+#include "medgate/sdk/json.h"
+#include "runtime/gateway.h"
+#include "pipeline/scrub/utf8_text.h"
+#include "runtime/log.h"
+
+namespace medgate::runtime {
+namespace {
+// Every well-formed line of a source's quarantine file, in order (an
+// unreadable line keeps its place as null, so entry numbers stay stable).
+std::vector<sdk::Value> read_quarantine(const std::string& path) {
+  std::vector<sdk::Value> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    sdk::Value v;
+    if (!sdk::parse_json(line, v).ok() || !v.is_object()) v = sdk::Value();
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+}  // namespace
+
+sdk::Value Gateway::quarantine_summary() const {
+  sdk::Value::Array sources;
+  for (const auto& [name, source] : checked_.config.sources) {
+    std::vector<sdk::Value> entries = read_quarantine(quarantine_->file_for(name));
+    sdk::Value v = sdk::Value::object();
+    v["source"] = name;
+    v["entries"] = static_cast<std::int64_t>(entries.size());
+    std::int64_t bytes = 0;
+    for (const auto& e : entries)
+      if (const sdk::Value* b = e.find("bytes"); b && b->is_int()) bytes += b->as_int();
+    v["bytes"] = bytes;
+    if (!entries.empty()) {
+      v["oldest"] = std::string(entries.front().string_or("time", ""));
+      v["newest"] = std::string(entries.back().string_or("time", ""));
+    }
+    sources.push_back(std::move(v));
+  }
+  sdk::Value doc = sdk::Value::object();
+  doc["sources"] = sdk::Value(std::move(sources));
+  return doc;
+}
+
+sdk::Status Gateway::quarantine_entries(const std::string& source, std::size_t offset, std::size_t limit,
+                                        sdk::Value& out) const {
+  if (!checked_.config.sources.count(source))
+    return sdk::Status::Invalid("no source named '" + source + "' in the running config");
+  std::vector<sdk::Value> entries = read_quarantine(quarantine_->file_for(source));
+  sdk::Value::Array list;
+  for (std::size_t i = offset; i < entries.size() && list.size() < limit; ++i) {
+    sdk::Value v = sdk::Value::object();
+    v["entry"] = static_cast<std::int64_t>(i + 1);
+    v["time"] = std::string(entries[i].string_or("time", ""));
+    v["reason"] = std::string(entries[i].string_or("reason", "(unreadable line)"));
+    if (const sdk::Value* b = entries[i].find("bytes"); b && b->is_int()) v["bytes"] = b->as_int();
+    list.push_back(std::move(v));
+  }
+  out = sdk::Value::object();
+  out["source"] = source;
+  out["total"] = static_cast<std::int64_t>(entries.size());
+  out["offset"] = static_cast<std::int64_t>(offset);
+  out["entries"] = sdk::Value(std::move(list));
+  return sdk::Status::Ok();
+}
+
+sdk::Status Gateway::quarantine_open(const std::string& source, std::size_t entry, const std::string& role,
+                                     sdk::Value& out) {
+  if (!checked_.config.sources.count(source))
+    return sdk::Status::Invalid("no source named '" + source + "' in the running config");
+  std::vector<sdk::Value> entries = read_quarantine(quarantine_->file_for(source));
+  if (entry < 1 || entry > entries.size())
+    return sdk::Status::Invalid("source '" + source + "' has " + std::to_string(entries.size()) +
+                                " quarantined inputs; there is no entry " + std::to_string(entry));
+  const sdk::Value& e = entries[entry - 1];
+  std::string raw;
+  if (sdk::Status s = quarantine_->open_sealed(e.string_or("sealed", ""), raw); !s.ok())
+    return sdk::Status::Invalid("entry " + std::to_string(entry) + " cannot be opened: " + s.message());
+  // The read is on record before anything is shown.
+  audit::QuarantineOpenAudit a{source, entry, std::string(e.string_or("time", "")), role};
+  if (sdk::Status s = audit_->append_quarantine_open(a); !s.ok())
+    return sdk::Status::Unavailable("the audit log cannot record the read (" + s.message() +
+                                    "); the entry is not shown");
+  log(sdk::LogLevel::info, "quarantine",
+      "entry " + std::to_string(entry) + " of source '" + source + "' read in clear by role " + role + " (audited)");
+  out = sdk::Value::object();
+  out["source"] = source;
+  out["entry"] = static_cast<std::int64_t>(entry);
+  out["time"] = std::string(e.string_or("time", ""));
+  out["reason"] = std::string(e.string_or("reason", ""));
+  out["bytes"] = static_cast<std::int64_t>(raw.size());
+  if (pipeline::scrub::is_valid_utf8(raw)) {
+    out["raw"] = std::move(raw);
+  } else {  // e.g. GB 18030 bytes of a message that could not be parsed: JSON cannot carry them as text
+    std::string b64(4 * ((raw.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()),
+                            reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+    b64.resize(static_cast<std::size_t>(n));
+    out["raw_base64"] = std::move(b64);
+  }
+  return sdk::Status::Ok();
+}
+
+}  // namespace medgate::runtime
