@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libpoco-dev libssl-dev libyaml-cpp-dev libboost-dev libboost-filesystem-dev
-  libsimdjson-dev libsystemd-dev libphonenumber-dev libmimalloc-dev libgtest-dev libgmock-dev
+  libsimdjson-dev libsystemd-dev libphonenumber-dev libmimalloc-dev zlib1g-dev libgtest-dev libgmock-dev
   python3 python3-yaml openssl procps curl
   clang libclang-rt-14-dev
 )

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/crc.hpp>
+#include <zlib.h>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -24,10 +24,10 @@ constexpr std::size_t kBodyHeader = 12;  // key length, partition key length, ac
 constexpr std::size_t kReadChunk = 1 << 20;
 constexpr std::uint32_t kMaxBody = 256u << 20;
 
+// CRC-32 (IEEE, reflected): zlib's computes the same value as boost's
+// crc_32_type several times faster (it was ~2.5 % of an MLLP load).
 std::uint32_t crc32(const char* data, std::size_t n) {
-  boost::crc_32_type crc;
-  crc.process_bytes(data, n);
-  return crc.checksum();
+  return static_cast<std::uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(data), static_cast<uInt>(n)));
 }
 
 void put_u32(std::string& out, std::uint32_t v) {
@@ -102,7 +102,7 @@ bool SpoolBudget::refusing() const {
 }
 
 TargetSpool::TargetSpool(std::string dir, std::uint64_t segment_bytes, SpoolBudget& budget)
-    : dir_(std::move(dir)), segment_bytes_(segment_bytes), budget_(budget) {}
+    : dir_(std::move(dir)), segment_bytes_(segment_bytes), budget_(budget), cursor_file_(dir_ + "/cursor") {}
 
 TargetSpool::~TargetSpool() {
   if (write_fd_ >= 0) ::close(write_fd_);
@@ -156,13 +156,9 @@ sdk::Status TargetSpool::open() {
   std::sort(seqs.begin(), seqs.end());
 
   // Cursor: where delivery resumes.
-  std::ifstream cin(dir_ + "/cursor");
-  if (cin) {
-    if (!(cin >> cursor_.segment >> cursor_.offset))
-      return sdk::Status::Invalid("spool cursor " + dir_ + "/cursor is corrupt; refusing to guess where delivery resumes");
-  } else if (!seqs.empty()) {
-    cursor_ = {seqs.front(), 0};
-  }
+  bool have_cursor = false;
+  if (sdk::Status s = cursor_file_.open(cursor_, have_cursor); !s.ok()) return s;
+  if (!have_cursor && !seqs.empty()) cursor_ = {seqs.front(), 0};
 
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     std::uint64_t bytes = 0;
@@ -335,11 +331,7 @@ void TargetSpool::wake() {
 
 sdk::Status TargetSpool::acknowledge(Position p) {
   if (p <= cursor_) return sdk::Status::Ok();
-  char line[64];
-  int n = std::snprintf(line, sizeof line, "%llu %llu\n", static_cast<unsigned long long>(p.segment),
-                        static_cast<unsigned long long>(p.offset));
-  if (sdk::Status s = write_file_atomic(dir_ + "/cursor", std::string_view(line, static_cast<std::size_t>(n))); !s.ok())
-    return s;
+  if (sdk::Status s = cursor_file_.store(p); !s.ok()) return s;
   // Release the budget for the bytes between the old and the new cursor.
   std::uint64_t consumed = 0;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> done;

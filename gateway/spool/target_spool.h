@@ -8,7 +8,8 @@
 //   [u32 body length][u32 CRC-32 of body][body]
 //   body = [u16 key length][u16 partition key length][u64 accepted, Unix ms]
 //          [key][partition key][payload]
-// and DIR/cursor ("SEGMENT OFFSET\n"), replaced atomically on acknowledge.
+// and DIR/cursor, two checksummed slots updated in place on acknowledge
+// (cursor_file.h).
 // A torn frame at the end of the last segment (crash mid-append) is cut off
 // on open; it was never acknowledged to a source.
 #pragma once
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "medgate/sdk/status.h"
+#include "spool/cursor_file.h"
 
 namespace medgate::spool {
 
@@ -36,11 +38,6 @@ struct SpoolEntry {
   std::int64_t accepted_unix_ms = 0;
 };
 
-struct Position {
-  std::uint64_t segment = 0;
-  std::uint64_t offset = 0;
-  auto operator<=>(const Position&) const = default;
-};
 
 // Undelivered bytes in all spools together, against the configured limit.
 // (Disk use can exceed it by the consumed part of each target's current segment.)
@@ -119,6 +116,7 @@ class TargetSpool {
   // Reader state (reader thread only).
   Position read_pos_;
   Position cursor_;
+  CursorFile cursor_file_;
   int read_fd_ = -1;
   std::uint64_t read_fd_seq_ = 0;
   std::string read_buf_;
