@@ -31,6 +31,11 @@ sdk::OptionList EmrFhirOptions::declare() {
        Value(Value::Array{}), false},
       {"default_utc_offset", OptionType::string, "UTC offset of FHIR dateTime values that carry none", Value("+08:00"),
        false},
+      {"source_system", OptionType::string, "encounter.source_system of the records (which hospital system)",
+       Value("emr"), false},
+      {"icd10_systems", OptionType::string_list,
+       "Coding.system URIs whose codes count as ICD-10 diagnoses; empty: the defaults (docs/adapters/emr_fhir.md)",
+       Value(Value::Array{}), false},
       {"poll_url", OptionType::string, "base URL of a FHIR server to poll (http or https); empty: push only",
        Value(""), false},
       {"poll_types", OptionType::string_list, "resource types to poll; empty: every supported type",
@@ -84,6 +89,8 @@ EmrFhirOptions EmrFhirOptions::from(const sdk::PluginConfig& c) {
     }
   }
   o.mapping.default_utc_offset = c.get_string("default_utc_offset");
+  o.mapping.source_system = c.get_string("source_system");
+  if (auto list = c.get_list("icd10_systems"); !list.empty()) o.mapping.icd10_systems = {list.begin(), list.end()};
   o.poll.base_url = c.get_string("poll_url");
   o.poll.resource_types = c.get_list("poll_types");
   if (o.poll.resource_types.empty()) o.poll.resource_types = supported_resource_types();

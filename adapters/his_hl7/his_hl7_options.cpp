@@ -65,6 +65,8 @@ sdk::OptionList HisHl7Options::declare() {
        Value(Value::Array{}), false},
       {"default_utc_offset", OptionType::string, "UTC offset of HL7 times that carry none, e.g. +08:00",
        Value("+08:00"), false},
+      {"source_system", OptionType::string, "encounter.source_system of the records (which hospital system)",
+       Value("his"), false},
   };
 }
 
@@ -123,6 +125,7 @@ HisHl7Options HisHl7Options::from(const sdk::PluginConfig& c) {
     }
   }
   o.mapping.default_utc_offset = c.get_string("default_utc_offset");
+  o.mapping.source_system = c.get_string("source_system");
   return o;
 }
 

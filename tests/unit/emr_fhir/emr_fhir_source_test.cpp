@@ -7,6 +7,7 @@
 #include "emr_fhir_source.h"
 #include "medgate/sdk/json.h"
 #include "medgate/testkit/fake_source_context.h"
+#include "medgate/testkit/plugin_config.h"
 #include "temp_dir.h"
 
 namespace medgate::emr_fhir {
@@ -102,6 +103,34 @@ TEST_F(EmrFhirSourceTest, MetadataListsTheSupportedTypes) {
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find("\"CapabilityStatement\""), std::string::npos);
   EXPECT_NE(r.body.find("\"Encounter\""), std::string::npos);
+}
+
+TEST(EmrFhirOptions, MappingOptionsComeFromTheConfig) {
+  sdk::Value v = sdk::Value::object();
+  v["source_system"] = "regional";
+  v["icd10_systems"] = sdk::Value(sdk::Value::Array{sdk::Value("urn:example:icd10")});
+  v["identifier_systems"] = sdk::Value(sdk::Value::Array{sdk::Value("urn:example:mrn=mrn")});
+  v["poll_url"] = "https://fhir.example/fhir";
+  sdk::PluginConfig c = testkit::config_with_defaults(EmrFhirOptions::declare(), v);
+  ASSERT_TRUE(EmrFhirOptions::validate(c).ok()) << EmrFhirOptions::validate(c).message();
+  EmrFhirOptions o = EmrFhirOptions::from(c);
+  EXPECT_EQ(o.mapping.source_system, "regional");
+  EXPECT_EQ(o.mapping.icd10_systems, (std::set<std::string>{"urn:example:icd10"}));
+  EXPECT_EQ(o.mapping.identifier_systems.at("urn:example:mrn"), "mrn");
+  EXPECT_EQ(o.poll.base_url, "https://fhir.example/fhir");
+  EXPECT_EQ(o.poll.resource_types, supported_resource_types());
+
+  for (auto [key, bad] : std::vector<std::pair<const char*, sdk::Value>>{
+           {"source_system", sdk::Value("")},
+           {"poll_url", sdk::Value("ftp://x")},
+           {"poll_url", sdk::Value("http://x/")},
+           {"poll_types", sdk::Value(sdk::Value::Array{sdk::Value("Claim")})},
+           {"identifier_systems", sdk::Value(sdk::Value::Array{sdk::Value("no-member")})},
+           {"path", sdk::Value("fhir")}}) {
+    sdk::Value w = sdk::Value::object();
+    w[key] = bad;
+    EXPECT_FALSE(EmrFhirOptions::validate(testkit::config_with_defaults(EmrFhirOptions::declare(), w)).ok()) << key;
+  }
 }
 
 }  // namespace
