@@ -96,53 +96,110 @@ std::string HisHl7Source::handle_oversized(std::size_t bytes, sdk::SourceContext
   return answer(hl7::Message(), hl7::AckCode::reject, {std::move(why)});
 }
 
-std::string HisHl7Source::handle(std::string_view bytes, sdk::SourceContext& ctx) {
-  hl7::Message message;
-  if (hl7::Result r = hl7::parse(bytes, message, parse_options_); !r.ok()) {
+bool HisHl7Source::map(std::string_view raw, sdk::SourceContext& ctx, Mapped& out, std::string& reply) {
+  out.raw = raw;
+  hl7::Message& message = out.message;
+  if (hl7::Result r = hl7::parse(raw, message, parse_options_); !r.ok()) {
     // An unknown character set or version is not a content error.
     auto code = (r.code == "203" || r.code == "200" || r.code == "201") ? hl7::AckCode::reject : hl7::AckCode::error;
-    return refuse(message, bytes, ctx, code, std::move(r));
+    reply = refuse(message, raw, ctx, code, std::move(r));
+    return false;
   }
-  if (hl7::Result r = hl7::check_header(message); !r.ok())
-    return refuse(message, bytes, ctx, hl7::AckCode::error, std::move(r));
-
+  if (hl7::Result r = hl7::check_header(message); !r.ok()) {
+    reply = refuse(message, raw, ctx, hl7::AckCode::error, std::move(r));
+    return false;
+  }
   MappingResult mapped = map_message(message, options_.mapping);
-  if (!mapped.error.ok())
-    return refuse(message, bytes, ctx, mapped.unsupported ? hl7::AckCode::reject : hl7::AckCode::error,
-                  std::move(mapped.error));
+  if (!mapped.error.ok()) {
+    reply = refuse(message, raw, ctx, mapped.unsupported ? hl7::AckCode::reject : hl7::AckCode::error,
+                   std::move(mapped.error));
+    return false;
+  }
+  out.key = sender_key(message);
+  out.records = std::move(mapped.records);
+  out.reply = &reply;
+  return true;
+}
 
-  const std::string key = sender_key(message);
-  if (seen_->claim(key) == SeenMessages::Claim::already_accepted) {
-    counters_.duplicates++;
-    return answer(message, hl7::AckCode::accept, {}, "duplicate of an accepted message; not processed again");
+std::string HisHl7Source::duplicate(const hl7::Message& message) {
+  counters_.duplicates++;
+  return answer(message, hl7::AckCode::accept, {}, "duplicate of an accepted message; not processed again");
+}
+
+void HisHl7Source::emit_and_answer(std::vector<Mapped>& messages, sdk::SourceContext& ctx) {
+  if (messages.empty()) return;
+  // One emit for all: message m's records are [first[m], first[m + 1]).
+  std::vector<std::size_t> first;
+  std::vector<sdk::Record> records;
+  for (auto& m : messages) {
+    first.push_back(records.size());
+    for (auto& r : m.records) records.push_back(std::move(r));
   }
-  const std::size_t n = mapped.records.size();
-  sdk::EmitResult result = ctx.emit(std::move(mapped.records));
-  const bool accepted = result.status.ok() && result.rejected.empty();
-  if (Status s = seen_->finish(key, accepted); !s.ok())
-    ctx.log(LogLevel::warning, "cannot remember an accepted message for duplicate detection: " + s.message());
-  if (!result.status.ok()) {
-    sdk::Refusal refusal = sdk::refusal_for(result.status);
-    counters_.rejects++;
-    return answer(message, hl7::AckCode::reject,
-                  {hl7::Result::failure(refusal.hl7_error_code, {}, refusal.message, result.status.code())});
+  first.push_back(records.size());
+  sdk::EmitResult result = ctx.emit(std::move(records));
+
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    Mapped& m = messages[i];
+    const sdk::EmitResult::Rejection* rejection = nullptr;
+    for (const auto& r : result.rejected)
+      if (r.index >= first[i] && r.index < first[i + 1] && (!rejection || r.index < rejection->index)) rejection = &r;
+    const bool accepted = result.status.ok() && !rejection;
+    if (Status s = seen_->finish(m.key, accepted); !s.ok())
+      ctx.log(LogLevel::warning, "cannot remember an accepted message for duplicate detection: " + s.message());
+    if (!result.status.ok()) {
+      sdk::Refusal refusal = sdk::refusal_for(result.status);
+      counters_.rejects++;
+      *m.reply = answer(m.message, hl7::AckCode::reject,
+                        {hl7::Result::failure(refusal.hl7_error_code, {}, refusal.message, result.status.code())});
+    } else if (rejection) {
+      // The gateway quarantined a mapped record; keep the message it came from too.
+      hl7::Result why = hl7::Result::failure(
+          "207", {}, "record " + std::to_string(rejection->index - first[i] + 1) + " of " +
+                         std::to_string(first[i + 1] - first[i]) + " refused by the gateway: " + rejection->reason);
+      *m.reply = refuse(m.message, m.raw, ctx, hl7::AckCode::error, std::move(why));
+    } else {
+      counters_.accepted++;
+      *m.reply = answer(m.message, hl7::AckCode::accept, {});
+    }
   }
-  if (!result.rejected.empty()) {
-    // The gateway quarantined the mapped record; keep the message it came from too.
-    hl7::Result why = hl7::Result::failure(
-        "207", {}, "record " + std::to_string(result.rejected.front().index + 1) + " of " + std::to_string(n) +
-                       " refused by the gateway: " + result.rejected.front().reason);
-    return refuse(message, bytes, ctx, hl7::AckCode::error, std::move(why));
+}
+
+std::string HisHl7Source::handle(std::string_view bytes, sdk::SourceContext& ctx) {
+  std::string reply;
+  std::vector<Mapped> one(1);
+  if (!map(bytes, ctx, one[0], reply)) return reply;
+  if (seen_->claim(one[0].key) == SeenMessages::Claim::already_accepted) return duplicate(one[0].message);
+  emit_and_answer(one, ctx);
+  return reply;
+}
+
+void HisHl7Source::handle_batch(std::vector<MllpRequest>& batch, sdk::SourceContext& ctx) {
+  std::vector<Mapped> claimed;      // emitted together
+  std::vector<std::size_t> waiting;  // held by another batch (or twice in this one): one by one afterwards
+  claimed.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    MllpRequest& request = batch[i];
+    if (request.oversized_bytes > 0) {
+      request.reply = handle_oversized(request.oversized_bytes, ctx);
+      continue;
+    }
+    Mapped m;
+    if (!map(request.message, ctx, m, request.reply)) continue;
+    switch (seen_->try_claim(m.key)) {
+      case SeenMessages::Claim::already_accepted: request.reply = duplicate(m.message); break;
+      case SeenMessages::Claim::in_flight: waiting.push_back(i); break;
+      case SeenMessages::Claim::first: claimed.push_back(std::move(m)); break;
+    }
   }
-  counters_.accepted++;
-  return answer(message, hl7::AckCode::accept, {});
+  emit_and_answer(claimed, ctx);
+  // This batch holds no claim now, so waiting for another one's cannot deadlock.
+  for (std::size_t i : waiting) batch[i].reply = handle(batch[i].message, ctx);
 }
 
 Status HisHl7Source::run(sdk::SourceContext& ctx) {
   if (Status s = open_state(ctx); !s.ok()) return s;
   MllpHandlers handlers;
-  handlers.on_message = [&](std::string_view m) { return handle(m, ctx); };
-  handlers.on_oversized = [&](std::size_t n) { return handle_oversized(n, ctx); };
+  handlers.on_batch = [&](std::vector<MllpRequest>& batch) { handle_batch(batch, ctx); };
   handlers.on_problem = [&](StreamProblem p, std::size_t n) {
     const char* what = p == StreamProblem::junk_bytes        ? "bytes outside any MLLP frame skipped"
                        : p == StreamProblem::frame_cut_short ? "bytes of a frame cut short by a new start block dropped"

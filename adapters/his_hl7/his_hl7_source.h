@@ -1,6 +1,8 @@
 // The `his_hl7` source: HL7 v2 over MLLP from the HIS. Each message is
 // parsed (sdk/hl7.h), mapped into a profile record (hl7_profile_mapper.h),
-// emitted, and acknowledged in original mode only once the gateway answered:
+// emitted, and acknowledged in original mode only once the gateway answered.
+// The messages the MLLP server hands over together (one batch from many
+// connections) are emitted together, in one emit, so they share one commit:
 //   AA  the record is durable for every target of its route;
 //   AE  the content is wrong (unparseable, missing PID, bad identifier, ...);
 //   AR  the message type, trigger or version is not supported, or the gateway
@@ -20,6 +22,7 @@
 #include <string_view>
 
 #include "his_hl7_options.h"
+#include "mllp_server.h"
 #include "seen_messages.h"
 
 namespace medgate::his_hl7 {
@@ -36,7 +39,9 @@ class HisHl7Source : public sdk::Source {
   explicit HisHl7Source(HisHl7Options options);
   sdk::Status run(sdk::SourceContext& ctx) override;
 
-  // One message in, the ACK out (unframed). Public for the unit tests.
+  // Answers every request of a batch (its `reply`, an unframed ACK).
+  void handle_batch(std::vector<MllpRequest>& batch, sdk::SourceContext& ctx);
+  // One message in, the ACK out (unframed).
   std::string handle(std::string_view bytes, sdk::SourceContext& ctx);
   // The AR for a frame over max_message_bytes.
   std::string handle_oversized(std::size_t bytes, sdk::SourceContext& ctx);
@@ -49,6 +54,20 @@ class HisHl7Source : public sdk::Source {
                      std::vector<sdk::hl7::Result> errors, std::string text = {});
   std::string refuse(const sdk::hl7::Message& original, std::string_view raw, sdk::SourceContext& ctx,
                      sdk::hl7::AckCode code, sdk::hl7::Result why);
+  // A message parsed and mapped, waiting to be emitted.
+  struct Mapped {
+    std::string_view raw;
+    sdk::hl7::Message message;
+    std::string key;  // sender_key()
+    std::vector<sdk::Record> records;
+    std::string* reply = nullptr;  // where its ACK goes
+  };
+  // Parses and maps `raw`; false when it was answered already (AE/AR into `reply`).
+  bool map(std::string_view raw, sdk::SourceContext& ctx, Mapped& out, std::string& reply);
+  // Emits the records of every message in one emit and answers each; every
+  // key is claimed (SeenMessages::Claim::first) and is finished here.
+  void emit_and_answer(std::vector<Mapped>& messages, sdk::SourceContext& ctx);
+  std::string duplicate(const sdk::hl7::Message& message);
 
   HisHl7Options options_;
   sdk::hl7::ParseOptions parse_options_;

@@ -89,6 +89,14 @@ SeenMessages::Claim SeenMessages::claim(const std::string& key) {
   return Claim::first;
 }
 
+SeenMessages::Claim SeenMessages::try_claim(const std::string& key) {
+  std::lock_guard lock(mu_);
+  if (in_flight_.count(key)) return Claim::in_flight;
+  if (seen_.count(key)) return Claim::already_accepted;
+  in_flight_.insert(key);
+  return Claim::first;
+}
+
 Status SeenMessages::finish(const std::string& key, bool accepted) {
   std::lock_guard lock(mu_);
   in_flight_.erase(key);

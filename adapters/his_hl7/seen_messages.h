@@ -36,10 +36,13 @@ class SeenMessages {
   // Loads the file (a missing one is empty); an unreadable one is an error.
   sdk::Status open();
 
-  enum class Claim { first, already_accepted };
+  enum class Claim { first, already_accepted, in_flight };
   // `first`: the caller processes the message and must call finish(). Waits
-  // while another caller holds the same key.
+  // while another caller holds the same key (never returns in_flight).
   Claim claim(const std::string& key);
+  // Like claim() but never waits: `in_flight` when another caller holds the
+  // key. For a caller holding claims already (waiting then could deadlock).
+  Claim try_claim(const std::string& key);
   // Ends a claim; `accepted` remembers the key (a failed write is returned,
   // the key is still remembered in memory).
   sdk::Status finish(const std::string& key, bool accepted);

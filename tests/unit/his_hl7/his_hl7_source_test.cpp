@@ -141,5 +141,71 @@ TEST_F(HisHl7SourceTest, OversizedFrameIsAnsweredARNamingTheLimit) {
   EXPECT_NE(a.text.find("exceeds max_message_bytes (4096)"), std::string::npos) << a.text;
 }
 
+// What the MLLP server hands over together is emitted together, and each
+// message still gets its own answer: AA, AE for bad content, AA "duplicate"
+// for a second copy in the same batch, AE for the message whose record the
+// gateway rejected while the others stay accepted.
+TEST_F(HisHl7SourceTest, BatchIsEmittedOnceAndEachMessageAnsweredOnItsOwn) {
+  ctx_.reject_when([](const sdk::Value& v) {
+    const sdk::Value* mrn = v.at_path("subject.mrn");
+    return mrn && mrn->as_string() == "MRN-REJECT";
+  });
+  std::vector<MllpRequest> batch(6);
+  batch[0].message = adt("B1");
+  batch[1].message = adt("B2", "");  // no PID: AE
+  batch[2].message = adt("B3", "PID|1||MRN-REJECT^^^H1^MR||测试^患者||19900307|F");
+  batch[3].message = adt("B1");  // the same message again, in the same batch
+  batch[4].oversized_bytes = 10000;
+  batch[5].message = adt("B6", "PID|1||MRN6^^^H1^MR||测试^患者||19900307|F");
+  source_->handle_batch(batch, ctx_);
+
+  ASSERT_EQ(ctx_.batch_sizes().size(), 1u);  // one emit for B1, B3 and B6
+  EXPECT_EQ(ctx_.batch_sizes()[0], 3u);
+  Ack a0 = read_ack(batch[0].reply), a1 = read_ack(batch[1].reply), a2 = read_ack(batch[2].reply),
+      a3 = read_ack(batch[3].reply), a4 = read_ack(batch[4].reply), a5 = read_ack(batch[5].reply);
+  EXPECT_EQ(a0.code, "AA");
+  EXPECT_EQ(a0.control_id, "B1");
+  EXPECT_EQ(a1.code, "AE");
+  EXPECT_EQ(a1.control_id, "B2");
+  EXPECT_EQ(a2.code, "AE");
+  EXPECT_EQ(a2.control_id, "B3");
+  EXPECT_NE(a2.text.find("record 1 of 1 refused by the gateway"), std::string::npos) << a2.text;
+  EXPECT_EQ(a3.code, "AA");
+  EXPECT_NE(a3.text.find("duplicate"), std::string::npos) << a3.text;
+  EXPECT_EQ(a4.code, "AR");
+  EXPECT_EQ(a5.code, "AA");
+  EXPECT_EQ(a5.control_id, "B6");
+  ASSERT_EQ(ctx_.emitted().size(), 2u);  // B1 and B6; B3's record was rejected
+  EXPECT_EQ(ctx_.quarantined().size(), 2u);  // B2 and B3
+  EXPECT_EQ(source_->counters().accepted.load(), 2u);
+  EXPECT_EQ(source_->counters().duplicates.load(), 1u);
+
+  // B3 was not remembered as accepted; B1 and B6 were.
+  ctx_.reject_when(nullptr);
+  std::vector<MllpRequest> again(3);
+  again[0].message = adt("B1");
+  again[1].message = adt("B3", "PID|1||MRN-REJECT^^^H1^MR||测试^患者||19900307|F");
+  again[2].message = adt("B6", "PID|1||MRN6^^^H1^MR||测试^患者||19900307|F");
+  source_->handle_batch(again, ctx_);
+  EXPECT_NE(read_ack(again[0].reply).text.find("duplicate"), std::string::npos);
+  EXPECT_EQ(read_ack(again[1].reply).code, "AA");
+  EXPECT_NE(read_ack(again[2].reply).text.find("duplicate"), std::string::npos);
+  EXPECT_EQ(ctx_.emitted().size(), 3u);
+}
+
+TEST_F(HisHl7SourceTest, RefusedBatchEmitAnswersEveryMessageAR) {
+  ctx_.refuse_next_emits(1);
+  std::vector<MllpRequest> batch(2);
+  batch[0].message = adt("R1");
+  batch[1].message = adt("R2");
+  source_->handle_batch(batch, ctx_);
+  EXPECT_EQ(read_ack(batch[0].reply).code, "AR");
+  EXPECT_EQ(read_ack(batch[1].reply).code, "AR");
+  source_->handle_batch(batch, ctx_);  // sent again once the spool has room: processed, not duplicates
+  EXPECT_EQ(read_ack(batch[0].reply).code, "AA");
+  EXPECT_EQ(read_ack(batch[0].reply).text, "");
+  EXPECT_EQ(ctx_.emitted().size(), 2u);
+}
+
 }  // namespace
 }  // namespace medgate::his_hl7

@@ -1,5 +1,6 @@
 // Duplicate detection: survives a restart, forgets beyond its window, keeps
-// its file bounded, and makes a concurrent copy wait for the first's outcome.
+// its file bounded, and makes a concurrent copy wait for the first's outcome
+// (or, with try_claim, says it is in flight without waiting).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -96,4 +97,16 @@ TEST(SeenMessages, ACopyInFlightWaitsForTheFirstOutcome) {
   ASSERT_TRUE(seen.finish("dup", true).ok());
   t.join();
   EXPECT_EQ(second.load(), static_cast<int>(SeenMessages::Claim::already_accepted));
+}
+
+TEST(SeenMessages, TryClaimNeverWaits) {
+  medgate::testing::TempDir dir;
+  SeenMessages seen(dir.path() + "/seen", 10);
+  ASSERT_TRUE(seen.open().ok());
+  ASSERT_EQ(seen.try_claim("k"), SeenMessages::Claim::first);
+  EXPECT_EQ(seen.try_claim("k"), SeenMessages::Claim::in_flight);  // held: answered at once
+  ASSERT_TRUE(seen.finish("k", false).ok());                      // refused: may come again
+  ASSERT_EQ(seen.try_claim("k"), SeenMessages::Claim::first);
+  ASSERT_TRUE(seen.finish("k", true).ok());
+  EXPECT_EQ(seen.try_claim("k"), SeenMessages::Claim::already_accepted);
 }
