@@ -3,9 +3,14 @@
 namespace medgate::audit {
 namespace {
 
+// RFC 4180 quoting; and a cell a spreadsheet would run as a formula (it
+// starts with = + - @, a tab or a carriage return) gets a leading ' so it
+// stays text (OWASP "CSV injection"). Names in the audit log come from the
+// config, but a report is also written for a log that fails verification.
 std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
+  const bool formula = !s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos;
+  if (!formula && s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = formula ? "\"'" : "\"";
   for (char c : s) {
     if (c == '"') out += '"';
     out += c;

@@ -179,16 +179,17 @@ TEST_F(AuditReportTest, TheHtmlPageEscapesTextAndShowsTheVerdict) {
             std::string::npos);
 }
 
-TEST(AuditReportCsv, QuotesCellsThatNeedIt) {
+// The report of a log holding `entries`, read back from disk.
+AuditReport report_of_log(const std::vector<AuditEntry>& entries) {
   ::medgate::testing::TempDir dir;
   {
     AuditChain chain(AuditChainOptions{dir.path(), 1 << 20, 0, {}}, crypto::Ed25519Key::generate());
-    ASSERT_TRUE(chain.open().ok());
-    ASSERT_TRUE(chain.append({record("r1", "t", "a,\"b\"", 0, 0)}, "2026-11-23T00:00:00.000Z").ok());
+    EXPECT_TRUE(chain.open().ok());
+    EXPECT_TRUE(chain.append(entries, "2026-11-23T00:00:00.000Z").ok());
   }
   AuditReport r;
   std::size_t unreadable = 0;
-  ASSERT_TRUE(for_each_entry(
+  EXPECT_TRUE(for_each_entry(
                   dir.path(),
                   [&](const AuditLine& e, std::string_view, const EntryPlace&) {
                     r.add(e);
@@ -196,7 +197,17 @@ TEST(AuditReportCsv, QuotesCellsThatNeedIt) {
                   },
                   unreadable)
                   .ok());
-  EXPECT_NE(report_csv(r).find("2026-11-23,t,\"a,\"\"b\"\"\",1,*,*,1"), std::string::npos) << report_csv(r);
+  return r;
+}
+
+TEST(AuditReportCsv, QuotesCellsThatNeedIt) {
+  const std::string csv = report_csv(report_of_log({record("r1", "t", "a,\"b\"", 0, 0)}));
+  EXPECT_NE(csv.find("2026-11-23,t,\"a,\"\"b\"\"\",1,*,*,1"), std::string::npos) << csv;
+}
+
+TEST(AuditReportCsv, CellsAFormulaWouldStartWithStayText) {
+  const std::string csv = report_csv(report_of_log({record("r1", "=HYPERLINK(\"http://x\")", "@p", 0, 0)}));
+  EXPECT_NE(csv.find("2026-11-23,\"'=HYPERLINK(\"\"http://x\"\")\",\"'@p\",1,*,*,1"), std::string::npos) << csv;
 }
 
 }  // namespace
