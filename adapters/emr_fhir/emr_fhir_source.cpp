@@ -4,6 +4,8 @@
 #include <medgate/sdk/refusal.h>
 
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <memory>
 
 #include "fhir_poller.h"
@@ -137,11 +139,26 @@ HttpResponse EmrFhirSource::handle(const HttpRequest& request, sdk::SourceContex
   return one_resource(request, type, id, ctx);
 }
 
+FhirMappingOptions EmrFhirSource::pushed_mapping() const {
+  FhirMappingOptions o = options_.mapping;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
+  char buf[40];
+  const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
+  o.received_at = buf;
+  return o;
+}
+
 HttpResponse EmrFhirSource::one_resource(const HttpRequest& request, const std::string& type, const std::string&,
                                          sdk::SourceContext& ctx) {
   Value body;
   sdk::parse_json(request.body, body);  // parsed before; cannot fail now
-  FhirMappingResult mapped = map_resource(body, PatientIndex{}, options_.mapping);
+  FhirMappingResult mapped = map_resource(body, PatientIndex{}, pushed_mapping());
   if (mapped.unsupported)
     return refuse(request, ctx, 404, mapped.issues.empty()
                                          ? std::vector<FhirIssue>{{"not-supported", type, "resource type not supported"}}
@@ -161,7 +178,7 @@ HttpResponse EmrFhirSource::one_resource(const HttpRequest& request, const std::
 HttpResponse EmrFhirSource::bundle(const HttpRequest& request, const Value& bundle, sdk::SourceContext& ctx) {
   const std::string bundle_type(bundle.string_or("type", ""));
   std::vector<FhirIssue> bundle_issues;
-  std::vector<BundleEntryResult> entries = map_bundle(bundle, options_.mapping, bundle_issues);
+  std::vector<BundleEntryResult> entries = map_bundle(bundle, pushed_mapping(), bundle_issues);
   if (!bundle_issues.empty()) return refuse(request, ctx, 400, std::move(bundle_issues));
 
   if (bundle_type == "transaction") {

@@ -41,6 +41,8 @@ class EmrFhirSource : public sdk::Source {
   const EmrFhirCounters& counters() const noexcept { return counters_; }
 
  private:
+  // The mapping options for a pushed request: received_at is now.
+  FhirMappingOptions pushed_mapping() const;
   sdk::HttpResponse one_resource(const sdk::HttpRequest& request, const std::string& type, const std::string& id,
                                  sdk::SourceContext& ctx);
   sdk::HttpResponse bundle(const sdk::HttpRequest& request, const sdk::Value& bundle, sdk::SourceContext& ctx);

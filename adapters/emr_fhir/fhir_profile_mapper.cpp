@@ -173,8 +173,10 @@ FhirMappingResult map_resource(const Value& resource, const PatientIndex& patien
   Element root(&resource, std::string(kind->type), issues);
   Element meta = root.object("meta");
   std::string record_id = source_record_id(root, meta);
-  ResourceInput in{root, patients, options,
-                   timestamp(meta, "lastUpdated", FhirTimeType::instant, options.default_utc_offset)};
+  std::string last_updated = meta.has("lastUpdated")
+                                 ? timestamp(meta, "lastUpdated", FhirTimeType::instant, options.default_utc_offset)
+                                 : options.received_at;
+  ResourceInput in{root, patients, options, std::move(last_updated)};
   MappedResource mapped(options);
   kind->map(in, mapped);
   std::string occurred_at = mapped.occurred_at.empty() ? in.last_updated : mapped.occurred_at;

@@ -34,6 +34,12 @@ struct FhirMappingOptions {
   std::set<std::string> icd10_systems;
   std::string default_utc_offset = "+08:00";  // for dateTime values without an offset: "Z" or +HH:MM/-HH:MM
   std::string source_system = "emr";          // encounter.source_system, 1..64 characters
+  // For resources pushed to the endpoint: when the endpoint received them
+  // (RFC 3339, UTC). A resource without meta.lastUpdated is read as if it
+  // carried this one, as a FHIR server stamps meta.lastUpdated when it
+  // stores a resource. Empty (the poller: the server has set it): such a
+  // resource has no meta.lastUpdated.
+  std::string received_at;
 };
 
 // identifier_systems: the WS/T 500 identifier OIDs (resident ID, health record

@@ -39,6 +39,11 @@ JSON
 grep -qi '^Location: Patient/pat-001/_history/3' "$WORK/hdr" || { cat "$WORK/hdr"; fail "no Location header"; }
 pass "POST Patient: 201 with Location"
 
+# No meta.lastUpdated: dated by its receipt, as a FHIR server stamps what it stores.
+printf '%s' '{"resourceType":"Patient","id":"pat-nometa","identifier":[{"system":"urn:oid:2.16.156.10011.1.3","value":"110105194912310046"}],"name":[{"family":"测试","given":["患者己"]}]}' > "$F/nometa.json"
+[ "$(post PUT /Patient/pat-nometa "$F/nometa.json")" = 201 ] || { cat "$WORK/resp"; fail "a Patient without meta.lastUpdated not 201"; }
+pass "PUT Patient without meta.lastUpdated: 201"
+
 cat > "$F/transaction.json" <<'JSON'
 {"resourceType":"Bundle","type":"transaction","entry":[
  {"fullUrl":"urn:uuid:6f0b7d2e-0000-4000-8000-000000000001","resource":{"resourceType":"Patient","id":"pat-002",
@@ -100,7 +105,7 @@ grep -q "max_body_bytes (65536)" "$WORK/resp" || fail "413 does not name the lim
 pass "invalid JSON 400, refused content 422, unsupported type 404, oversized 413 naming the limit"
 
 A=$WORK/var/out/analytics O=$WORK/var/out/outreach
-want=5  # Patient, Patient + Encounter + Observation, Condition
+want=6  # Patient, Patient without meta, Patient + Encounter + Observation, Condition
 wait_until 20 bash -c "[ \$(cat $A/*.ndjson* 2>/dev/null | grep -c '\"source\":\"emr\"') -ge $want ] && [ \$(cat $O/*.ndjson* 2>/dev/null | grep -c '\"source\":\"emr\"') -ge $want ]" \
   || fail "FHIR records did not reach both targets"
 cat "$A"/*.ndjson* "$O"/*.ndjson* | grep '"source":"emr"' > "$WORK/emr.ndjson"
@@ -108,7 +113,7 @@ cat "$A"/*.ndjson* "$O"/*.ndjson* | grep '"source":"emr"' > "$WORK/emr.ndjson"
 bash "$SOURCE_DIR/tests/schema/validate.sh" "$SOURCE_DIR/schemas/patient_profile.schema.json" "$WORK/emr.ndjson" \
   || fail "FHIR outputs do not validate against the profile schema"
 pass "FHIR records at both targets validate against the profile schema (ajv)"
-for raw in 11010519491231002X 510107200608155200 EMR-0001 13800000021 患者丁 测试患者戊; do
+for raw in 11010519491231002X 510107200608155200 110105194912310046 EMR-0001 13800000021 患者丁 测试患者戊 患者己; do
   ! grep -q "$raw" "$A"/*.ndjson* || fail "raw identifier reached analytics"
 done
 pass "analytics output holds no raw identifier of the resources"

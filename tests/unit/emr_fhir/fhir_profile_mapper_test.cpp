@@ -472,6 +472,20 @@ TEST(FhirProfileMapper, NoTimeToDateTheRecord) {
             "Appointment.meta.lastUpdated");
 }
 
+// A pushed resource is dated as a FHIR server dates what it stores: by when
+// it was received, when it carries no meta.lastUpdated of its own.
+TEST(FhirProfileMapper, PushedResourceWithoutLastUpdatedIsDatedByItsReceipt) {
+  FhirMappingOptions o = default_fhir_mapping_options();
+  o.received_at = "2026-11-23T10:00:00.000Z";
+  EXPECT_NE(record_json(with(kPatient, {{"meta", ""}}), patient_index(), o)
+                .find(R"("occurred_at":"2026-11-23T10:00:00.000Z")"),
+            std::string::npos);
+  // Its own meta.lastUpdated wins, and a bad one is still refused.
+  EXPECT_EQ(record_json(kPatient, patient_index(), o).find("2026-11-23T10:00:00.000Z"), std::string::npos);
+  EXPECT_EQ(issues_of(with(kPatient, {{"meta.lastUpdated", R"("2026-05-05")"}}), patient_index(), o)[0].expression,
+            "Patient.meta.lastUpdated");
+}
+
 TEST(FhirProfileMapper, EncounterStatusIsRequired) {
   EXPECT_EQ(
       issues_of(with(kEncounter, {{"status", ""}}))[0],
