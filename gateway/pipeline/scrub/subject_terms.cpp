@@ -78,6 +78,11 @@ SubjectTerms::SubjectTerms(const sdk::Value* subject) {
   terms_.reserve(16);
   for (const auto& [member, value] : subject->as_object()) {
     std::string_view key = member;
+    // Further values of a member (<member>_others, e.g. a second phone) and
+    // the identifiers a merge retired (prior_<member>[_others]) are the
+    // patient's too.
+    if (key.ends_with("_others"sv)) key.remove_suffix("_others"sv.size());
+    if (key.starts_with("prior_"sv)) key.remove_prefix("prior_"sv.size());
     if (key == "name"sv) {
       for_each_value(value, [&](std::string_view v) { add_name(v); });
     } else if (key == "resident_id"sv) {

@@ -354,6 +354,11 @@ TEST(TextScrubberSubject, FindsMrnOpenidEmailAndOwnNumbersInAnyForm) {
 TEST(TextScrubberSubject, AcceptsIntegersListsAndNoSubject) {
   sdk::Value subject = json(R"({"phone":[12000001111,"12000002222"],"mrn":84541427,"name":["王小明"]})");
   EXPECT_EQ(scrub("12000001111、12000002222、84541427、王小明", nullptr, &subject), "[PHONE]、[PHONE]、[MRN]、[NAME]");
+  // Further values (<member>_others) and identifiers a merge retired (prior_<member>) count too.
+  sdk::Value more = json(R"({"mrn":"MRN84541427","mrn_others":["ALT-7700123"],"prior_mrn":"OLD-5500456",)"
+                         R"("prior_mrn_others":["OLD-5500789"],"name_others":["王晓明"]})");
+  EXPECT_EQ(scrub("新号ALT-7700123，旧号OLD-5500456、OLD-5500789，又名王晓明", nullptr, &more),
+            "新号[MRN]，旧号[MRN]、[MRN]，又名[NAME]");
   sdk::Value not_object = json(R"("王小明")");
   EXPECT_EQ(scrub("王小明", nullptr, &not_object), "王小明");
   EXPECT_EQ(scrub("王小明"), "王小明");
