@@ -159,7 +159,7 @@ RID=$(head -1 "$(ls "$OUT"/*.ndjson* | head -1)" | /usr/bin/python3 -c 'import j
 [ "$(wc -l < "$WORK/q.ndjson")" -eq 1 ] && grep -q "\"record_id\":\"$RID\"" "$WORK/q.ndjson" || fail "query by record id: $(cat "$WORK/q.ndjson")"
 grep -qx "1 matching entry" "$WORK/q.err" || fail "query count: $(cat "$WORK/q.err")"
 "${CTL[@]}" audit query --record-id "$RID" > "$WORK/q.txt" 2>/dev/null
-grep -q "  record $RID  inbox -> analytics  patient [0-9a-f]\{32\}  policy analytics-strict v2" "$WORK/q.txt" || fail "query text: $(cat "$WORK/q.txt")"
+grep -q "  record $RID  inbox -> analytics  patient [0-9a-f]\{32\}  policy analytics-strict v3" "$WORK/q.txt" || fail "query text: $(cat "$WORK/q.txt")"
 grep -q "^    subject.phone  token  key demo-token-2026$" "$WORK/q.txt" || fail "query text fields: $(cat "$WORK/q.txt")"
 
 # "Was this patient's data sent to analytics?" from the raw resident ID.

@@ -83,6 +83,18 @@ send "$M/gb18030.hl7" > "$WORK/ack6"
 [ "$(ack_field "$WORK/ack6" MSA 1)" = AA ] || { cat "$WORK/ack6"; fail "GB 18030 message not answered AA"; }
 pass "GB 18030 message answered AA"
 
+# 7. A short text result (OBX type ST) with a phone number in it: accepted;
+# analytics gets the observation with the number scrubbed (policy
+# analytics-strict scrubs observations).
+{
+  printf 'MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123083000+0800||ORU^R01^ORU_R01|MSG0007|P|2.5|||||CHN|UNICODE UTF-8\n'
+  printf 'PID|1||MRN900001^^^H1^MR||测试^患者甲||19900307|F\n'
+  printf 'OBR|1||LAB0007|24331-1^Lipid panel^LN|||20261123070000+0800\n'
+  printf 'OBX|1|ST|8251-1^Service comment^LN||家属电话13900000002|||N|||F|||20261123073000+0800\n'
+} > "$M/oru.hl7"
+send "$M/oru.hl7" > "$WORK/ack7"
+[ "$(ack_field "$WORK/ack7" MSA 1)" = AA ] || { cat "$WORK/ack7"; fail "ORU^R01 with a text result not answered AA"; }
+
 # Records at the targets: MSG0001 once and MSG0006, at analytics and outreach.
 A=$WORK/var/out/analytics O=$WORK/var/out/outreach
 count_id() { cat "$1"/*.ndjson* 2>/dev/null | grep -c "\"source_record_id\":\"HIS^H1^$2\"" || true; }
@@ -97,8 +109,12 @@ pass "resent message answered AA and delivered once; rejected ones not delivered
 grep -h 'HIS^H1^MSG0006' "$A"/*.ndjson* | grep -q '"department":"心内科"' \
   || { grep -h 'HIS^H1^MSG0006' "$A"/*.ndjson*; fail "GB 18030 department did not arrive as UTF-8 心内科"; }
 pass "GB 18030 text arrives as UTF-8"
+wait_until 20 bash -c "cat $A/*.ndjson* 2>/dev/null | grep -q 'HIS^H1^MSG0007'" || fail "the ORU^R01 record did not reach analytics"
+grep -h 'HIS^H1^MSG0007' "$A"/*.ndjson* | grep -q '"value":"家属电话\[PHONE\]"' \
+  || { grep -h 'HIS^H1^MSG0007' "$A"/*.ndjson*; fail "the text result's phone number was not scrubbed at analytics"; }
+pass "a short text result (OBX ST) reaches analytics with its phone number scrubbed"
 # Nothing raw at analytics: the name, MRN, resident ID and phone of the good message.
-for raw in 患者甲 MRN900001 110101199003077730 13800000001; do
+for raw in 患者甲 MRN900001 110101199003077730 13800000001 13900000002; do
   ! grep -q "$raw" "$A"/*.ndjson* || fail "raw identifier reached analytics"
 done
 pass "analytics output holds no raw identifier of the messages"
