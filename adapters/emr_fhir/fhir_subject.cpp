@@ -100,7 +100,9 @@ void SubjectBuilder::add_patient_identifiers(const Element& patient, std::string
   patient.issues().add(kRequired, path, std::move(message));
 }
 
-// The first "official" HumanName, else the first that is not "old".
+// The first "official" HumanName, else the first that is not "old", is the
+// name; the others (aliases, former names) go to name_others, for the
+// scrubber to find in free text (policies drop them unless a rule names them).
 void SubjectBuilder::add_name(const Element& patient) {
   std::vector<Element> names = patient.objects("name");
   const Element* chosen = nullptr;
@@ -112,7 +114,11 @@ void SubjectBuilder::add_name(const Element& patient) {
     name = std::move(text);
     if (use == "official") break;
   }
-  if (chosen) add(*chosen, "text", "name", Kind::single, std::move(name));
+  if (!chosen) return;
+  add(*chosen, "text", "name", Kind::identifier, std::move(name));
+  for (const Element& n : names)
+    if (&n != chosen)
+      if (std::string other = person_name(n); !other.empty()) add(n, "text", "name", Kind::identifier, std::move(other));
 }
 
 // ContactPoint system phone or sms -> phone, email -> email (several: a list);
@@ -128,14 +134,17 @@ void SubjectBuilder::add_telecom(const Element& patient) {
   }
 }
 
+// The first current address is the address; the others (old ones too) go to
+// address_others, like further names.
 void SubjectBuilder::add_address(const Element& patient) {
-  for (const Element& a : patient.objects("address")) {
-    if (is_old(a)) continue;
-    std::string address = postal_address(a);
-    if (address.empty()) continue;
-    members_.add("address", Kind::single, profile_mapping::truncated(std::move(address), kMaxIdentifierChars));
-    return;
-  }
+  std::vector<Element> addresses = patient.objects("address");
+  std::vector<std::string> current, old;
+  for (const Element& a : addresses)
+    if (std::string address = postal_address(a); !address.empty())
+      (is_old(a) ? old : current).push_back(profile_mapping::truncated(std::move(address), kMaxIdentifierChars));
+  if (current.empty()) return;
+  for (auto* list : {&current, &old})
+    for (std::string& address : *list) members_.add("address", Kind::identifier, std::move(address));
 }
 
 void SubjectBuilder::add_demographics(const Element& patient, Value& patient_facet) {

@@ -122,11 +122,14 @@ Result SubjectBuilder::add_contacts(const SegmentAt& pid, std::size_t field) {
 Result SubjectBuilder::add_patient(const SegmentAt& pid, Value& patient) {
   if (auto e = add_identifier_list(pid, 3, ""); !e.ok()) return e;
 
+  // The first name (and address) with content is the member; further ones
+  // (aliases, other addresses) go to name_others / address_others, which
+  // policies drop unless a rule names them and the scrubber looks for in
+  // free text.
   for (std::size_t r = 1; r <= pid.segment->repetition_count(5); ++r) {
     std::string name = person_name(pid, r);
     if (name.empty()) continue;
-    if (auto e = add(pid, 5, r, "name", Kind::single, std::move(name)); !e.ok()) return e;
-    break;
+    if (auto e = add(pid, 5, r, "name", Kind::identifier, std::move(name)); !e.ok()) return e;
   }
 
   if (std::string birth = pid.text(7); !birth.empty()) {
@@ -146,8 +149,7 @@ Result SubjectBuilder::add_patient(const SegmentAt& pid, Value& patient) {
   for (std::size_t r = 1; r <= pid.segment->repetition_count(11); ++r) {
     std::string address = postal_address(pid, r);
     if (address.empty()) continue;
-    members_.add("address", Kind::single, truncated(std::move(address), kMaxIdentifierChars));
-    break;
+    members_.add("address", Kind::identifier, truncated(std::move(address), kMaxIdentifierChars));
   }
 
   if (auto e = add_contacts(pid, 13); !e.ok()) return e;

@@ -38,7 +38,7 @@ std::vector<FhirIssue> issues_of(const std::string& json, const PatientIndex& in
 }
 
 const std::string kPatientSubject = R"("mrn": "MRN0001234", "resident_id": "510107198001011235",
-    "health_card_number": "HC0000123", "name": "张测试", "phone": ["13800001234", "010-62345678"],
+    "health_card_number": "HC0000123", "name": "张测试", "name_others": ["小测"], "phone": ["13800001234", "010-62345678"],
     "email": "test@example.com", "birth_date": "1980-01-01", "address": "四川省成都市某区某路97号1930室")";
 
 // ---- One test per resource type ----------------------------------------------------
@@ -339,10 +339,12 @@ TEST(FhirProfileMapper, NameAndAddressForms) {
                  R"([{"line": ["2222 Home Street"], "city": "Greensboro", "state": "NC", "postalCode": "27401"}])"),
       R"({"mrn":"M1","name":"John Q Doe","address":"2222 Home Street, Greensboro, NC, 27401"})");
   // A municipality is province and city at once; a line that already starts with them is not prefixed.
+  // An old name and an old address are not the member but are kept in *_others (for the scrubber).
   EXPECT_EQ(subject_of(R"([{"use": "old", "text": "旧名"}, {"family": "欧阳", "given": ["测试"]}])",
                        R"([{"use": "old", "text": "旧址"}, {"line": ["北京市东城区某路1号"], "city": "北京市",
                            "state": "北京市", "district": "东城区"}])"),
-            R"({"mrn":"M1","name":"欧阳测试","address":"北京市东城区某路1号"})");
+            R"({"mrn":"M1","name":"欧阳测试","name_others":["旧名"],"address":"北京市东城区某路1号",)"
+            R"("address_others":["旧址"]})");
   EXPECT_EQ(subject_of(R"([{"text": "张测试"}])", R"([{"text": "上海市某区某路2号"}])"),
             R"({"mrn":"M1","name":"张测试","address":"上海市某区某路2号"})");
 }

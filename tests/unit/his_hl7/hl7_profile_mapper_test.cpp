@@ -285,6 +285,29 @@ TEST(Hl7ProfileMapper, RegistrationWithLatinNameAddressAndEmail) {
     "encounter": {"department": "MED", "visit_type": "outpatient", "source_system": "his"}})"));
 }
 
+// Aliases and further addresses are kept beside the first, for the scrubber
+// to find them in free text; the record still passes the input contract.
+TEST(Hl7ProfileMapper, FurtherNamesAndAddressesGoToOthers) {
+  const std::string message = hl7({
+      msh("ADT^A08^ADT_A01"),
+      "EVN|A08|20260506100000",
+      "PID|1||MRN0001234^^^HOSP01^MR||张测试~张小测^^^^^^A||19800101|M|||某路1号^^杭州市^浙江省~某街2号^^宁波市^浙江省",
+  });
+  MappingResult r = mapped(message);
+  ASSERT_TRUE(r.error.ok()) << r.error.status.message();
+  ASSERT_EQ(r.records.size(), 1u);
+  const Value& subject = *r.records[0].body.find("subject");
+  EXPECT_EQ(subject.find("name")->as_string(), "张测试");
+  ASSERT_NE(subject.find("name_others"), nullptr);
+  EXPECT_EQ(sdk::to_json(*subject.find("name_others")), R"(["张小测"])");
+  ASSERT_NE(subject.find("address_others"), nullptr);
+  EXPECT_EQ(subject.find("address_others")->as_array().size(), 1u);
+  Value body = r.records[0].body;
+  pipeline::RecordNormalizer normalizer;
+  sdk::Status s = normalizer.normalize("his", "2026-11-23T00:00:00.000Z", body);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 TEST(Hl7ProfileMapper, TransferKeepsThePriorLocation) {
   EXPECT_EQ(record_json(kTransfer), canonical(R"({
     "source_record_id": "HIS^HOSP01^MSG00001", "event_type": "transfer",
