@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
     runtime::log(sdk::LogLevel::info, "medgated", "admin API on " + admin_config.listen.substr(0, admin_config.listen.rfind(':') + 1) +
                                                     std::to_string(admin_server->port()));
   }
-  daemon::ServiceNotifier notifier;
+  daemon::ServiceNotifier notifier([&gateway] { return gateway->progress(); });
   gateway->set_reload_hooks({[&notifier] { notifier.reloading(); },
                              [&notifier, &admin_server](const config::GatewayConfig* applied) {
                                if (applied && admin_server)
@@ -160,6 +160,7 @@ int main(int argc, char** argv) {
     std::_Exit(3);  // their threads are still inside plugin code: no destructors may run
   }
   admin_server.reset();
+  notifier.close();  // its watchdog thread asks the gateway
   gateway.reset();
   runtime::log(sdk::LogLevel::info, "medgated", "stopped");
   return 0;

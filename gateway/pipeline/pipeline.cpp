@@ -63,6 +63,7 @@ void Pipeline::work() {
       for (auto& job : group)
         if (job) job->done.set_value({sdk::Status::Internal(std::string("pipeline failed: ") + e.what()), {}});
     }
+    ++counters_.groups_finished;
   }
 }
 

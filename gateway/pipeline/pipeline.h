@@ -47,6 +47,7 @@ struct PipelineCounters {
   std::atomic<std::uint64_t> batches_refused{0};
   std::atomic<std::uint64_t> commits{0};            // group commits that wrote something
   std::atomic<std::uint64_t> committed_batches{0};  // batches they made durable
+  std::atomic<std::uint64_t> groups_finished{0};    // worker rounds done, whatever their outcome (for the watchdog)
 };
 
 class Pipeline {

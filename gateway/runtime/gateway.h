@@ -21,6 +21,7 @@
 #include "runtime/http_ingress.h"
 #include "runtime/source_runner.h"
 #include "runtime/target_runner.h"
+#include "runtime/watchdog_gate.h"
 #include "spool/dead_letters.h"
 #include "spool/quarantine_store.h"
 
@@ -49,6 +50,8 @@ class Gateway {
 
   // What the admin API shows (gateway_view.cpp): see admin::AdminView.
   bool ready() const;
+  // For the watchdog (watchdog_gate.h).
+  PipelineProgress progress() const;
   void write_metrics(admin::PrometheusText& out) const;
   sdk::Value status() const;
   sdk::Value plugins() const;

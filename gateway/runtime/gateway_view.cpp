@@ -50,6 +50,10 @@ bool Gateway::ready() const {
   return budget_->used() < budget_->max() && !budget_->refusing();
 }
 
+PipelineProgress Gateway::progress() const {
+  return {pipeline_->queued_batches(), pipeline_->counters().groups_finished.load()};
+}
+
 void Gateway::write_metrics(admin::PrometheusText& out) const {
   const std::int64_t now_ms = now_unix_ms();
   out.family("medgate_up", "gauge", "1 while the gateway is running");

@@ -136,6 +136,12 @@ admin::ReloadReport LiveGateway::replace(std::unique_ptr<plugin_host::PluginRegi
   return {true, std::move(message), {}};
 }
 
+PipelineProgress LiveGateway::progress() const {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  if (!gateway_) return {};
+  return gateway_->progress();
+}
+
 bool LiveGateway::ready() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   return gateway_->ready();

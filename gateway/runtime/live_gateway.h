@@ -48,6 +48,8 @@ class LiveGateway : public admin::AdminView {
   // Stops for good (see Gateway::stop); returns the stuck targets.
   std::vector<std::string> stop(std::chrono::milliseconds drain_timeout);
   std::vector<std::string> summary() const;
+  // The running gateway's pipeline progress (nothing queued once it stopped).
+  PipelineProgress progress() const;
 
   // admin::AdminView
   bool ready() const override;

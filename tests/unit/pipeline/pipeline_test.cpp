@@ -119,6 +119,8 @@ TEST_F(PipelineTest, ConcurrentBatchesShareOneCommit) {
     EXPECT_EQ(got.size(), static_cast<std::size_t>(kSenders));
   }
   EXPECT_EQ(count_lines(dir_ / "audit", "\"type\":\"record\""), 2u * kSenders);
+  pipeline_->stop();  // joins the worker, so its round is counted (the watchdog's progress)
+  EXPECT_EQ(pipeline_->counters().groups_finished.load(), 1u);
 }
 
 TEST_F(PipelineTest, AFullSpoolRefusesOnlyTheBatchesThatDoNotFit) {
