@@ -155,8 +155,9 @@ int main(int argc, char** argv) {
     std::string names;
     for (const auto& n : stuck) names += (names.empty() ? "" : ", ") + n;
     runtime::log(sdk::LogLevel::error, "medgated",
-                 "target(s) " + names + " did not return from their plugin after the drain deadline; exiting "
-                 "without them (their undelivered records stay spooled and are delivered after the restart)");
+                 "still inside plugin code after the deadline: " + names + "; exiting without them "
+                 "(undelivered records stay spooled and are delivered after the restart; input a source had not "
+                 "emitted is the sender's to resend)");
     std::_Exit(3);  // their threads are still inside plugin code: no destructors may run
   }
   admin_server.reset();

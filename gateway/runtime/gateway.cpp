@@ -139,12 +139,15 @@ std::vector<std::string> Gateway::stop(std::chrono::milliseconds drain_timeout, 
   running_ = false;
   auto deadline = std::chrono::steady_clock::now() + drain_timeout;
   for (auto& s : sources_) s->request_stop();
-  for (auto& s : sources_) s->join();
+  // A source deaf to the stop request (inside its plugin's run()) is left
+  // behind like a stuck target: its emits are refused once the pipeline stops.
+  for (auto& s : sources_)
+    if (!s->join_within(grace)) stuck.push_back("source " + s->instance_name());
   if (ingress_) ingress_->stop();
   pipeline_->stop();
   for (auto& t : targets_) t->begin_drain(deadline);
   for (auto& t : targets_)
-    if (!t->finish_drain(grace)) stuck.push_back(t->instance_name());
+    if (!t->finish_drain(grace)) stuck.push_back("target " + t->instance_name());
   checkpointer_->stop();
   if (sdk::Status s = audit_->close(); !s.ok())
     log(sdk::LogLevel::error, "audit", "cannot sign the closing checkpoint: " + s.message());

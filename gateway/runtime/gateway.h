@@ -34,8 +34,10 @@ class Gateway {
                                          std::string& error);
   ~Gateway();
   void start();
-  // Returns the targets whose plugin did not return within `grace` after the
-  // drain deadline (see TargetRunner::finish_drain); when there are any, the
+  // Returns the plugin instances still inside plugin code ("source NAME",
+  // "target NAME"): sources that did not return from run() within `grace` of
+  // the stop request, targets that did not return within `grace` after the
+  // drain deadline (see TargetRunner::finish_drain). When there are any, the
   // Gateway must not be destroyed: the caller exits the process instead.
   std::vector<std::string> stop(std::chrono::milliseconds drain_timeout,
                                 std::chrono::milliseconds grace = std::chrono::seconds(5));

@@ -96,8 +96,8 @@ admin::ReloadReport LiveGateway::replace(std::unique_ptr<plugin_host::PluginRegi
     std::string names;
     for (const auto& n : stuck) names += (names.empty() ? "" : ", ") + n;
     log(sdk::LogLevel::error, "reload",
-        "target(s) " + names + " did not return from their plugin; exiting so that the service manager restarts "
-        "medgated (their undelivered records stay spooled)");
+        "still inside plugin code: " + names + "; exiting so that the service manager restarts medgated "
+        "(undelivered records stay spooled)");
     std::_Exit(3);  // their threads are inside plugin code: nothing may be destroyed
   }
   CheckedConfig previous = gateway_->take_config();

@@ -17,10 +17,22 @@ SourceRunner::~SourceRunner() {
   join();
 }
 
-void SourceRunner::start() { thread_ = std::thread([this] { loop(); }); }
+void SourceRunner::start() {
+  thread_ = std::thread([this] {
+    loop();
+    finished_.request();
+  });
+}
 
 void SourceRunner::join() {
   if (thread_.joinable()) thread_.join();
+}
+
+bool SourceRunner::join_within(std::chrono::milliseconds grace) {
+  if (!thread_.joinable()) return true;
+  if (!finished_.wait_for(grace)) return false;
+  thread_.join();
+  return true;
 }
 
 void SourceRunner::loop() {

@@ -32,6 +32,9 @@ class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress {
   void start();
   void request_stop() { stop_.request(); }
   void join();
+  // Joins the thread if the source returns within `grace` of now; false when
+  // its plugin is still inside run() (the caller must then not destroy this).
+  bool join_within(std::chrono::milliseconds grace);
 
   // sdk::SourceContext
   sdk::EmitResult emit(std::vector<sdk::Record> records) override;
@@ -59,6 +62,7 @@ class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress {
   pipeline::Pipeline& pipeline_;
   HttpIngressServer* ingress_;
   StopSignal stop_;
+  StopSignal finished_;  // the thread is done with the plugin
   std::thread thread_;
   std::atomic<std::uint64_t> failures_{0};
   SourceCounters counters_;

@@ -5,8 +5,9 @@
 # every record. On SIGTERM the daemon stops within the drain timeout, and the
 # records the stuck targets never took stay spooled: after a restart in which
 # the same target instances are healthy, each of them receives all of them.
-# A plugin that ignores the stop request entirely makes medgated exit with
-# status 3 after the drain deadline plus grace, and loses nothing either.
+# A plugin that ignores the stop request entirely (a target, or a source)
+# makes medgated exit with status 3 after the deadline plus grace, naming
+# it, and loses nothing either.
 source "$(dirname "$0")/lib.sh"
 make_key "$WORK/keys/k.key"
 make_signing_key "$WORK/keys/audit.key"
@@ -79,8 +80,9 @@ wait_until 60 has_lines "$WORK/out/healthy" $((N + 10)) || fail "healthy target 
 wait_until 30 grep -q "stalling: deaf" "$WORK/medgated.log" || fail "the deaf target was never called"
 kill -TERM "$DAEMON_PID"; rc=0; wait "$DAEMON_PID" || rc=$?; DAEMON_PID=""
 [ "$rc" -eq 3 ] || fail "medgated exited with $rc, want 3 for a plugin that never returns"
-grep -q "target(s) down did not return from their plugin" "$WORK/medgated.log" || fail "stuck target not named"
+grep -q "still inside plugin code after the deadline: target down;" "$WORK/medgated.log" || fail "stuck target not named"
 pass "a plugin deaf to stop: medgated exits 3 after the deadline and names the target"
+
 write_config "{plugin: file, config: {path: out/hung}}" "{plugin: file, config: {path: out/down}}"
 start_daemon "$WORK/medgate.yaml"
 wait_until 60 has_lines "$WORK/out/down" $((N + 10)) || fail "down target got $(output_lines "$WORK/out/down") of $((N + 10)) after the deaf run"
@@ -88,3 +90,17 @@ stop_daemon
 got=$(cat "$WORK/out/down"/*.ndjson* | python3 -c 'import json,sys; ids=[json.loads(l)["source_record_id"] for l in sys.stdin]; print(len(ids), len(set(ids)))')
 [ "$got" = "$((N + 10)) $((N + 10))" ] || fail "down: records/distinct = $got after the deaf run"
 pass "records held by the deaf plugin were delivered after the restart, none duplicated"
+
+# A source deaf to stop: run() never returns. medgated exits 3 after the grace and names it.
+write_config "{plugin: file, config: {path: out/hung}}" "{plugin: file, config: {path: out/down}}"
+sed -i -e 's|^sources:$|sources:\n  deaf: {plugin: stalling}|' -e 's|from: \[inbox\]|from: [inbox, deaf]|' "$WORK/medgate.yaml"
+"$MEDGATED" --check --config "$WORK/medgate.yaml" > /dev/null || fail "config with the deaf source does not check"
+start_daemon "$WORK/medgate.yaml" --drain-timeout 1
+wait_until 30 grep -q "stalling source: deaf" "$WORK/medgated.log" || fail "the deaf source never ran"
+t0=$SECONDS
+kill -TERM "$DAEMON_PID"; rc=0; wait "$DAEMON_PID" || rc=$?; DAEMON_PID=""
+[ "$rc" -eq 3 ] || fail "medgated exited with $rc, want 3 for a source that never returns"
+[ $((SECONDS - t0)) -le 20 ] || fail "stop took $((SECONDS - t0)) s with a deaf source"
+grep -q "still inside plugin code after the deadline: source deaf;" "$WORK/medgated.log" || fail "stuck source not named"
+pass "a source deaf to stop: medgated exits 3 after the grace and names the source"
+

@@ -8,6 +8,7 @@
 //   down_until - like down until the file `until_exists` exists, then every
 //          record is delivered (a peer that comes back). Each call logs how
 //          many records it was given.
+// And a source whose run() never returns, not even when asked to stop.
 #include <medgate/sdk/export.h>
 
 #include <sys/stat.h>
@@ -53,11 +54,20 @@ class StallingTarget : public Target {
   TargetContext* ctx_ = nullptr;
 };
 
+class DeafSource : public Source {
+ public:
+  Status run(SourceContext& ctx) override {
+    ctx.log(LogLevel::info, "stalling source: deaf, never returning");
+    std::promise<void>().get_future().wait();
+    return Status::Ok();
+  }
+};
+
 PluginDefinition define_plugin() {
   PluginDefinition d;
   d.name = "stalling";
   d.version = "1.0.0";
-  d.description = "test target that hangs or is down";
+  d.description = "test target that hangs or is down, and a source deaf to stop";
   d.target = std::make_unique<KindSpec<Target>>();
   d.target->options = {{"mode", OptionType::string, "hang, down, deaf or down_until", Value("hang"), false},
                        {"until_exists", OptionType::path, "down_until: the file that brings it up", Value(""), false}};
@@ -70,6 +80,8 @@ PluginDefinition define_plugin() {
   d.target->create = [](const PluginConfig& c) -> std::unique_ptr<Target> {
     return std::make_unique<StallingTarget>(c.get_string("mode"), c.get_string("until_exists"));
   };
+  d.source = std::make_unique<KindSpec<Source>>();
+  d.source->create = [](const PluginConfig&) -> std::unique_ptr<Source> { return std::make_unique<DeafSource>(); };
   return d;
 }
 }  // namespace
