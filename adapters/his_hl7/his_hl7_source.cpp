@@ -138,14 +138,14 @@ void HisHl7Source::emit_and_answer(std::vector<Mapped>& messages, sdk::SourceCon
   first.push_back(records.size());
   sdk::EmitResult result = ctx.emit(std::move(records));
 
+  std::vector<SeenMessages::Outcome> outcomes;
+  outcomes.reserve(messages.size());
   for (std::size_t i = 0; i < messages.size(); ++i) {
     Mapped& m = messages[i];
     const sdk::EmitResult::Rejection* rejection = nullptr;
     for (const auto& r : result.rejected)
       if (r.index >= first[i] && r.index < first[i + 1] && (!rejection || r.index < rejection->index)) rejection = &r;
-    const bool accepted = result.status.ok() && !rejection;
-    if (Status s = seen_->finish(m.key, accepted); !s.ok())
-      ctx.log(LogLevel::warning, "cannot remember an accepted message for duplicate detection: " + s.message());
+    outcomes.push_back({m.key, result.status.ok() && !rejection});
     if (!result.status.ok()) {
       sdk::Refusal refusal = sdk::refusal_for(result.status);
       counters_.rejects++;
@@ -162,6 +162,9 @@ void HisHl7Source::emit_and_answer(std::vector<Mapped>& messages, sdk::SourceCon
       *m.reply = answer(m.message, hl7::AckCode::accept, {});
     }
   }
+  // One write for every accepted key of the batch.
+  if (Status s = seen_->finish_all(outcomes); !s.ok())
+    ctx.log(LogLevel::warning, "cannot remember accepted messages for duplicate detection: " + s.message());
 }
 
 std::string HisHl7Source::handle(std::string_view bytes, sdk::SourceContext& ctx) {

@@ -97,19 +97,29 @@ SeenMessages::Claim SeenMessages::try_claim(const std::string& key) {
   return Claim::first;
 }
 
-Status SeenMessages::finish(const std::string& key, bool accepted) {
+Status SeenMessages::finish(const std::string& key, bool accepted) { return finish_all({{key, accepted}}); }
+
+Status SeenMessages::finish_all(const std::vector<Outcome>& outcomes) {
   std::lock_guard lock(mu_);
-  in_flight_.erase(key);
+  std::string lines;
+  std::size_t added = 0;
+  for (const Outcome& o : outcomes) {
+    in_flight_.erase(o.key);
+    if (!o.accepted || seen_.count(o.key)) continue;
+    remember_locked(o.key);
+    lines += to_hex(o.key);
+    lines += '\n';
+    ++added;
+  }
   done_.notify_all();
-  if (!accepted || seen_.count(key)) return Status::Ok();
-  remember_locked(key);
-  return append_locked(key);
+  return added ? append_locked(lines, added) : Status::Ok();
 }
 
-Status SeenMessages::append_locked(const std::string& key) {
+Status SeenMessages::append_locked(const std::string& lines, std::size_t count) {
   if (fd_ < 0) return Status::Unavailable("seen-messages file is not open");
-  if (Status s = write_all(fd_, to_hex(key) + "\n", path_); !s.ok()) return s;
-  if (++lines_in_file_ > 2 * capacity_) return rewrite_locked();
+  if (Status s = write_all(fd_, lines, path_); !s.ok()) return s;
+  lines_in_file_ += count;
+  if (lines_in_file_ > 2 * capacity_) return rewrite_locked();
   return Status::Ok();
 }
 

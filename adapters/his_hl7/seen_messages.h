@@ -3,8 +3,8 @@
 // resends it) is acknowledged without being processed twice.
 //
 // The last `capacity` keys are kept in memory and in STATE_DIR/seen-messages
-// (one hex-encoded key per line, appended with write(2) when a message is
-// accepted, rewritten when the file holds twice the capacity). No fsync: a
+// (one hex-encoded key per line, appended with one write(2) per batch of
+// accepted messages, rewritten when the file holds twice the capacity). No fsync: a
 // crash of medgated keeps what the kernel has; a crash of the machine may
 // forget the last few keys, and a resent message then goes through once more,
 // which the targets absorb by their idempotency keys (the record id is derived
@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include <medgate/sdk/status.h>
 
@@ -46,12 +47,19 @@ class SeenMessages {
   // Ends a claim; `accepted` remembers the key (a failed write is returned,
   // the key is still remembered in memory).
   sdk::Status finish(const std::string& key, bool accepted);
+  // Ends several claims as finish() would, with one write for all the keys
+  // accepted.
+  struct Outcome {
+    const std::string& key;
+    bool accepted;
+  };
+  sdk::Status finish_all(const std::vector<Outcome>& outcomes);
 
   std::size_t size() const;
 
  private:
   void remember_locked(const std::string& key);
-  sdk::Status append_locked(const std::string& key);
+  sdk::Status append_locked(const std::string& lines, std::size_t count);
   sdk::Status rewrite_locked();
 
   std::string path_;

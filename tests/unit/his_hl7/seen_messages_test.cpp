@@ -110,3 +110,23 @@ TEST(SeenMessages, TryClaimNeverWaits) {
   ASSERT_TRUE(seen.finish("k", true).ok());
   EXPECT_EQ(seen.try_claim("k"), SeenMessages::Claim::already_accepted);
 }
+
+TEST(SeenMessages, FinishAllRemembersTheAcceptedKeysOfABatch) {
+  medgate::testing::TempDir dir;
+  const std::string path = dir.path() + "/seen";
+  {
+    SeenMessages seen(path, 10);
+    ASSERT_TRUE(seen.open().ok());
+    const std::string a = "a", b = "b", c = "c";
+    for (const auto* k : {&a, &b, &c}) ASSERT_EQ(seen.try_claim(*k), SeenMessages::Claim::first);
+    ASSERT_TRUE(seen.finish_all({{a, true}, {b, false}, {c, true}}).ok());
+    EXPECT_EQ(seen.try_claim("b"), SeenMessages::Claim::first);  // released, not remembered
+    ASSERT_TRUE(seen.finish("b", false).ok());
+  }
+  EXPECT_EQ(lines_of(path), 2u);
+  SeenMessages again(path, 10);
+  ASSERT_TRUE(again.open().ok());
+  EXPECT_EQ(again.claim("a"), SeenMessages::Claim::already_accepted);
+  EXPECT_EQ(again.claim("c"), SeenMessages::Claim::already_accepted);
+  EXPECT_EQ(again.claim("b"), SeenMessages::Claim::first);
+}
