@@ -14,6 +14,7 @@
 #include <chrono>
 #include <set>
 
+#include "admin/bearer_token.h"
 #include "medgate/sdk/json.h"
 #include "medgate/sdk/secrets.h"
 
@@ -24,7 +25,6 @@ using Poco::Net::HTTPResponse;
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
 
-constexpr std::size_t kMinTokenLength = 16;
 
 void send(HTTPServerResponse& res, HTTPResponse::HTTPStatus status, const std::string& content_type,
           const std::string& body) {
@@ -318,11 +318,7 @@ sdk::Status load_tokens(const std::vector<config::AdminTokenConfig>& configs, st
   std::set<std::string> seen;
   for (const auto& c : configs) {
     BearerToken t;
-    if (sdk::Status s = sdk::read_secret_file(c.file, t.token, "admin token file", 4096); !s.ok()) return s;
-    if (t.token.size() < kMinTokenLength || t.token.find_first_of(" \t\r\n") != std::string::npos)
-      return sdk::Status::Invalid("admin token file " + c.file + " must hold one token of at least " +
-                                  std::to_string(kMinTokenLength) +
-                                  " characters without spaces (make one with `openssl rand -hex 32`)");
+    if (sdk::Status s = read_bearer_token(c.file, "admin token file", t.token); !s.ok()) return s;
     if (!seen.insert(t.token).second)
       return sdk::Status::Invalid("admin token file " + c.file + " holds a token another admin.tokens entry uses");
     t.role = c.role == "admin" ? Role::admin : c.role == "operator" ? Role::operator_ : Role::auditor;
@@ -332,18 +328,11 @@ sdk::Status load_tokens(const std::vector<config::AdminTokenConfig>& configs, st
 }
 
 const BearerToken* authenticate(const std::vector<BearerToken>& tokens, const std::string& authorization) {
-  constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.size() <= kScheme.size()) return nullptr;
-  for (std::size_t i = 0; i < kScheme.size(); ++i)  // the scheme is case-insensitive (RFC 9110 11.1)
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
-        std::tolower(static_cast<unsigned char>(kScheme[i])))
-      return nullptr;
-  std::string_view given = std::string_view(authorization).substr(kScheme.size());
-  const BearerToken* match = nullptr;
-  for (const auto& t : tokens)  // compare with every token, in constant time per token
-    if (t.token.size() == given.size() && CRYPTO_memcmp(t.token.data(), given.data(), given.size()) == 0)
-      match = &t;
-  return match;
+  std::vector<std::string> values;
+  values.reserve(tokens.size());
+  for (const auto& t : tokens) values.push_back(t.token);
+  const std::size_t i = match_bearer(values, authorization);
+  return i == std::string::npos ? nullptr : &tokens[i];
 }
 
 AdminServer::AdminServer(config::AdminConfig config, AdminView& view) : config_(std::move(config)), view_(view) {}

@@ -203,6 +203,24 @@ class ConfigBuilder {
       ctx_.error(r.take("listen"), "'" + section + ".listen' must be HOST:PORT, e.g. " + example);
   }
 
+  // SECTION.tokens: a list of mappings (`shape` for the error), each read by
+  // `each` from its MapReader, which is finished afterwards.
+  template <typename Each>
+  void read_token_files(MapReader& r, const std::string& section, const char* shape, Each each) {
+    YAML::Node tokens = r.take("tokens");
+    if (!tokens.IsDefined() || tokens.IsNull()) return;
+    if (!tokens.IsSequence()) {
+      ctx_.error(tokens, "'" + section + ".tokens' must be a list of " + shape + ", not " + yaml_kind(tokens));
+      return;
+    }
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      MapReader t(tokens[i], section + ".tokens[" + std::to_string(i) + "]", ctx_);
+      if (!t.valid()) continue;
+      each(t);
+      t.finish();
+    }
+  }
+
   void read_ingress(const YAML::Node& node) {
     if (!node.IsDefined() || node.IsNull()) return;
     MapReader r(node, "ingress", ctx_);
@@ -213,6 +231,13 @@ class ConfigBuilder {
     r.take_size("max_body_bytes", cfg_.ingress.max_body_bytes, 1024);
     std::int64_t v = cfg_.ingress.threads;
     if (r.take_int("threads", v, 1, 256)) cfg_.ingress.threads = static_cast<int>(v);
+    read_token_files(r, "ingress", "{file}", [&](MapReader& t) {
+      IngressTokenConfig tok;
+      tok.mark = t.mark();
+      tok.file_mark = t.value_mark("file");
+      t.take_path("file", tok.file, true);
+      cfg_.ingress.tokens.push_back(std::move(tok));
+    });
     r.finish();
   }
 
@@ -221,27 +246,17 @@ class ConfigBuilder {
     if (!r.valid()) return;
     r.take_bool("enabled", cfg_.admin.enabled);
     read_listen(r, "admin", cfg_.admin.listen, "127.0.0.1:8580");
-    YAML::Node tokens = r.take("tokens");
-    if (tokens.IsDefined() && !tokens.IsNull()) {
-      if (!tokens.IsSequence()) {
-        ctx_.error(tokens, std::string("'admin.tokens' must be a list of {file, role}, not ") + yaml_kind(tokens));
-      } else {
-        for (std::size_t i = 0; i < tokens.size(); ++i) {
-          MapReader t(tokens[i], "admin.tokens[" + std::to_string(i) + "]", ctx_);
-          if (!t.valid()) continue;
-          AdminTokenConfig tok;
-          tok.mark = t.mark();
-          tok.file_mark = t.value_mark("file");
-          t.take_path("file", tok.file, true);
-          if (t.take_string("role", tok.role, true) && tok.role != "admin" && tok.role != "operator" &&
-              tok.role != "auditor")
-            ctx_.error(t.take("role"), "'" + t.path_of("role") + "' must be admin, operator or auditor, not '" +
-                                           tok.role + "'");
-          t.finish();
-          cfg_.admin.tokens.push_back(std::move(tok));
-        }
-      }
-    }
+    read_token_files(r, "admin", "{file, role}", [&](MapReader& t) {
+      AdminTokenConfig tok;
+      tok.mark = t.mark();
+      tok.file_mark = t.value_mark("file");
+      t.take_path("file", tok.file, true);
+      if (t.take_string("role", tok.role, true) && tok.role != "admin" && tok.role != "operator" &&
+          tok.role != "auditor")
+        ctx_.error(t.take("role"), "'" + t.path_of("role") + "' must be admin, operator or auditor, not '" +
+                                       tok.role + "'");
+      cfg_.admin.tokens.push_back(std::move(tok));
+    });
     r.finish();
   }
 

@@ -82,11 +82,19 @@ struct AdminConfig {
 
 // The HTTP ingress: one server for every source that receives over HTTP
 // (FHIR at /fhir, WeChat and SMS callbacks); sources mount paths on it.
+struct IngressTokenConfig {
+  std::string file;  // file holding one caller's bearer token
+  Mark mark;
+  Mark file_mark;
+};
+
 struct IngressConfig {
   bool enabled = false;  // on when the section is present (and enabled is not false)
   std::string listen = "127.0.0.1:8581";
   std::uint64_t max_body_bytes = 16ull << 20;  // larger request bodies get 413
   int threads = 16;                            // requests served at once
+  // When any: every request needs "Authorization: Bearer <one of them>" (401 otherwise).
+  std::vector<IngressTokenConfig> tokens;
 };
 
 struct SpoolConfig {

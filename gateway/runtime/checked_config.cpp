@@ -63,6 +63,10 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
     for (const auto& token : cfg.admin.tokens)
       if (sdk::Status s = sdk::check_secret_file(token.file, "admin token file"); !s.ok())
         diags.error(path, token.file_mark, s.message());
+  if (cfg.ingress.enabled)
+    for (const auto& token : cfg.ingress.tokens)
+      if (sdk::Status s = sdk::check_secret_file(token.file, "ingress token file"); !s.ok())
+        diags.error(path, token.file_mark, s.message());
   check_audit_keys(path, cfg, checked, diags);
   if (diags.has_errors()) return std::nullopt;
 

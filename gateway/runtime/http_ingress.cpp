@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "admin/bearer_token.h"
 #include "medgate/sdk/json.h"
 #include "runtime/log.h"
 
@@ -55,6 +56,12 @@ class IngressRequestHandler : public Poco::Net::HTTPRequestHandler {
 
  private:
   sdk::HttpResponse read_and_dispatch(HTTPServerRequest& req) {
+    if (!server_.authorized(req.get("Authorization", ""))) {
+      sdk::HttpResponse denied =
+          error_response(401, "this endpoint needs 'Authorization: Bearer TOKEN' with a token from ingress.tokens");
+      denied.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"medgate-ingress\"");
+      return denied;
+    }
     sdk::HttpRequest r;
     r.method = req.getMethod();
     Poco::URI uri(req.getURI());
@@ -95,7 +102,17 @@ HttpIngressServer::HttpIngressServer(config::IngressConfig config) : config_(std
 
 HttpIngressServer::~HttpIngressServer() { stop(); }
 
+bool HttpIngressServer::authorized(std::string_view authorization) const {
+  return tokens_.empty() || admin::match_bearer(tokens_, authorization) != std::string::npos;
+}
+
 sdk::Status HttpIngressServer::start() {
+  tokens_.clear();
+  for (const auto& t : config_.tokens) {
+    std::string token;
+    if (sdk::Status s = admin::read_bearer_token(t.file, "ingress token file", token); !s.ok()) return s;
+    tokens_.push_back(std::move(token));
+  }
   try {
     Poco::Net::ServerSocket socket;
     socket.bind(Poco::Net::SocketAddress(config_.listen), true);

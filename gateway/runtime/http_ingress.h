@@ -1,7 +1,9 @@
 // The HTTP ingress server (config `ingress:`): one POCO HTTP server whose
 // paths sources mount through sdk::HttpIngress (their SourceRunner forwards
-// here). Routes by the longest mounted prefix; 404 for anything else; 413
-// for bodies over max_body_bytes; 500 when a handler throws. Each route
+// here). With ingress.tokens, every request needs one of them as a bearer
+// token (401 otherwise, before anything is read or routed). Routes by the
+// longest mounted prefix; 404 for anything else; 413 for bodies over
+// max_body_bytes; 500 when a handler throws. Each route
 // counts calls in progress, so unmounting waits until none runs.
 #pragma once
 
@@ -11,6 +13,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "config/gateway_config.h"
 #include "medgate/sdk/ingress.h"
@@ -38,6 +42,8 @@ class HttpIngressServer {
   // Called by the server for each request (public for the request handler).
   sdk::HttpResponse dispatch(const sdk::HttpRequest& request);
   std::uint64_t max_body_bytes() const noexcept { return config_.max_body_bytes; }
+  // Whether an Authorization header value may use the ingress.
+  bool authorized(std::string_view authorization) const;
 
  private:
   struct Route {
@@ -49,6 +55,7 @@ class HttpIngressServer {
   void unmount_locked(std::unique_lock<std::mutex>& lock, const std::string& prefix);
 
   config::IngressConfig config_;
+  std::vector<std::string> tokens_;  // read at start(); empty: no authentication
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::uint16_t port_ = 0;
   std::mutex mu_;

@@ -12,19 +12,31 @@ source "$(dirname "$0")/lib.sh"
 demo_config "$WORK/medgate.yaml"
 use_admin_port "$WORK/medgate.yaml"
 HTTP_PORT=$(free_port)
+# The EMR authenticates with a bearer token (ingress.tokens).
+TOKEN=$(openssl rand -hex 32)
+mkdir -p "$WORK/keys"; (umask 077; printf "%s" "$TOKEN" > "$WORK/keys/emr-ingress.token")
 sed -i -e "/^ingress:/,/listen:/ s|listen: 127.0.0.1:0|listen: 127.0.0.1:$HTTP_PORT|" \
-  -e "s|^  max_body_bytes: 16MiB\$|  max_body_bytes: 64KiB|" "$WORK/medgate.yaml"
+  -e "s|^  max_body_bytes: 16MiB\$|  max_body_bytes: 64KiB\n  tokens: [{file: $WORK/keys/emr-ingress.token}]|" "$WORK/medgate.yaml"
 grep -q "listen: 127.0.0.1:$HTTP_PORT" "$WORK/medgate.yaml" && grep -q "max_body_bytes: 64KiB" "$WORK/medgate.yaml" \
-  || fail "test setup: ingress options not set"
+  && grep -q "emr-ingress.token" "$WORK/medgate.yaml" || fail "test setup: ingress options not set"
+chmod 644 "$WORK/keys/emr-ingress.token"
+! "$MEDGATED" --check --config "$WORK/medgate.yaml" > "$WORK/check.out" 2>&1 || fail "--check accepted a token file readable by others"
+grep -q "ingress token file" "$WORK/check.out" || fail "--check did not name the ingress token file: $(cat "$WORK/check.out")"
+chmod 600 "$WORK/keys/emr-ingress.token"
 start_daemon "$WORK/medgate.yaml"
 BASE="http://127.0.0.1:$HTTP_PORT/fhir"
-up() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/metadata")" = 200 ]; }
+AUTH="Authorization: Bearer $TOKEN"
+up() { [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$BASE/metadata")" = 200 ]; }
 wait_until 20 up || fail "FHIR endpoint did not come up"
 pass "GET /fhir/metadata answers a CapabilityStatement"
 
 # post METHOD PATH FILE: prints "STATUS" and leaves the body in $WORK/resp, headers in $WORK/hdr.
 post() { curl -s -X "$1" -o "$WORK/resp" -D "$WORK/hdr" -w '%{http_code}' -H 'Content-Type: application/fhir+json' \
-  --data-binary "@$3" "$BASE$2"; }
+  -H "$AUTH" --data-binary "@$3" "$BASE$2"; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/metadata")" = 401 ] || fail "no token: not 401"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(openssl rand -hex 32)" "$BASE/metadata")" = 401 ] \
+  || fail "wrong token: not 401"
+pass "ingress.tokens: 401 without the token or with another one; --check refuses a loose token file"
 F=$WORK/fhir
 mkdir -p "$F"
 cat > "$F/patient.json" <<'JSON'

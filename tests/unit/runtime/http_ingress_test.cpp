@@ -1,16 +1,21 @@
 // The HTTP ingress over real HTTP: routing by the longest mounted prefix, 404
 // for unmounted paths, 413 over max_body_bytes (before the handler runs), 500
-// when a handler throws, one owner per prefix, and unmount making a path 404.
+// when a handler throws, one owner per prefix, unmount making a path 404, and
+// bearer tokens (ingress.tokens) checked before anything else.
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <atomic>
+#include <fstream>
 #include <sstream>
 
 #include "runtime/http_ingress.h"
+#include "temp_dir.h"
 
 namespace medgate::runtime {
 namespace {
@@ -19,11 +24,14 @@ struct Reply {
   int status = 0;
   std::string body;
   std::string location;
+  std::string authenticate;
 };
 
-Reply call(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "") {
+Reply call(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "",
+           const std::string& authorization = "") {
   Poco::Net::HTTPClientSession session("127.0.0.1", port);
   Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  if (!authorization.empty()) req.set("Authorization", authorization);
   req.setContentLength(static_cast<std::streamsize>(body.size()));
   req.setContentType("application/fhir+json");
   session.sendRequest(req) << body;
@@ -35,6 +43,7 @@ Reply call(std::uint16_t port, const std::string& method, const std::string& pat
   Poco::StreamCopier::copyStream(in, ss);
   r.body = ss.str();
   r.location = res.get("Location", "");
+  r.authenticate = res.get("WWW-Authenticate", "");
   return r;
 }
 
@@ -104,6 +113,57 @@ TEST_F(HttpIngressTest, OnePrefixOneOwnerAndUnmountStopsRouting) {
   server_->unmount_all("emr");
   EXPECT_EQ(call(server_->port(), "GET", "/fhir").status, 404);
   EXPECT_TRUE(server_->mount("wechat", "/fhir", ok).ok());  // free again
+}
+
+// With ingress.tokens, nothing is routed without one of them: 401 (with
+// WWW-Authenticate) before the handler or the body; a right token passes.
+TEST(HttpIngressTokens, EveryRequestNeedsOneOfTheTokens) {
+  testing::TempDir dir;
+  const std::string emr = dir.path() + "/emr.token", other = dir.path() + "/other.token";
+  for (const auto& [path, token] : {std::pair{emr, std::string(40, 'e')}, std::pair{other, std::string(40, 'o')}}) {
+    std::ofstream(path) << token;
+    ::chmod(path.c_str(), 0600);
+  }
+  config::IngressConfig c;
+  c.enabled = true;
+  c.listen = "127.0.0.1:0";
+  c.tokens = {{emr, {}, {}}, {other, {}, {}}};
+  HttpIngressServer server(c);
+  ASSERT_TRUE(server.start().ok());
+  std::atomic<int> calls{0};
+  ASSERT_TRUE(server.mount("emr", "/fhir", [&](const sdk::HttpRequest&) {
+    ++calls;
+    return sdk::HttpResponse{200, "text/plain", {}, "ok"};
+  }).ok());
+  Reply none = call(server.port(), "POST", "/fhir", "{}");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(none.authenticate, "Bearer realm=\"medgate-ingress\"");
+  EXPECT_EQ(call(server.port(), "POST", "/fhir", "{}", "Bearer " + std::string(40, 'x')).status, 401);
+  EXPECT_EQ(call(server.port(), "POST", "/fhir", "{}", "Basic " + std::string(40, 'e')).status, 401);
+  EXPECT_EQ(call(server.port(), "GET", "/nowhere", "", "Bearer " + std::string(39, 'e')).status, 401);
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(call(server.port(), "POST", "/fhir", "{}", "Bearer " + std::string(40, 'e')).status, 200);
+  EXPECT_EQ(call(server.port(), "POST", "/fhir", "{}", "bearer " + std::string(40, 'o')).status, 200);
+  EXPECT_EQ(calls.load(), 2);
+  server.stop();
+}
+
+TEST(HttpIngressTokens, AShortOrLooseTokenFileRefusesToStart) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/short.token";
+  std::ofstream(path) << "short";
+  ::chmod(path.c_str(), 0600);
+  config::IngressConfig c;
+  c.enabled = true;
+  c.listen = "127.0.0.1:0";
+  c.tokens = {{path, {}, {}}};
+  HttpIngressServer server(c);
+  sdk::Status s = server.start();
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("at least 16 characters"), std::string::npos) << s.message();
+  std::ofstream(path) << std::string(40, 'a');
+  ::chmod(path.c_str(), 0644);  // readable by others
+  EXPECT_FALSE(server.start().ok());
 }
 
 }  // namespace
