@@ -77,6 +77,15 @@ const sdk::Value::Array& items(const sdk::Value& doc, const char* key) {
   return v && v->is_array() ? v->as_array() : kNone;
 }
 
+void print_store_table(const sdk::Value& doc, const char* list, const char* name_key, const char* heading,
+                       int time_width) {
+  std::cout << std::left << std::setw(20) << heading << std::setw(10) << "ENTRIES" << std::setw(12) << "BYTES"
+            << std::setw(time_width) << "OLDEST" << "NEWEST\n";
+  for (const auto& e : items(doc, list))
+    std::cout << std::setw(20) << str(e, name_key) << std::setw(10) << str(e, "entries") << std::setw(12)
+              << str(e, "bytes") << std::setw(time_width) << str(e, "oldest") << str(e, "newest") << "\n";
+}
+
 bool take_json_flag(const std::vector<std::string>& args, const char* cmd, bool& json, int& rc) {
   json = false;
   for (const auto& a : args) {

@@ -43,6 +43,11 @@ inline int api_get(const ApiTarget& at, const std::string& path, sdk::Value& doc
 // A member as text ("-" when absent), and an array member (empty when absent).
 std::string str(const sdk::Value& v, const char* key);
 const sdk::Value::Array& items(const sdk::Value& doc, const char* key);
+// Prints doc[list] as the table of a store listing (dlq list, quarantine
+// list): NAME ENTRIES BYTES OLDEST NEWEST, NAME from member `name_key`
+// headed `heading`, the OLDEST column `time_width` wide.
+void print_store_table(const sdk::Value& doc, const char* list, const char* name_key, const char* heading,
+                       int time_width);
 // Accepts only "--json" among `args`; false (rc set) on anything else.
 bool take_json_flag(const std::vector<std::string>& args, const char* cmd, bool& json, int& rc);
 // A whole number of at most 12 digits.

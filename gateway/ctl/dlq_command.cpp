@@ -1,6 +1,5 @@
 #include "ctl/dlq_command.h"
 
-#include <iomanip>
 #include <iostream>
 
 #include "medgate/sdk/json.h"
@@ -18,11 +17,7 @@ int list(const ApiTarget& at, const std::vector<std::string>& args) {
     std::cout << sdk::to_json(doc) << "\n";
     return 0;
   }
-  std::cout << std::left << std::setw(20) << "TARGET" << std::setw(10) << "ENTRIES" << std::setw(12) << "BYTES"
-            << std::setw(22) << "OLDEST" << "NEWEST\n";
-  for (const auto& t : items(doc, "targets"))
-    std::cout << std::setw(20) << str(t, "target") << std::setw(10) << str(t, "entries") << std::setw(12)
-              << str(t, "bytes") << std::setw(22) << str(t, "oldest") << str(t, "newest") << "\n";
+  print_store_table(doc, "targets", "target", "TARGET", 22);
   return 0;
 }
 

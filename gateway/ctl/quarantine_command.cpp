@@ -22,11 +22,7 @@ int list(const ApiTarget& at, const std::vector<std::string>& args) {
       std::cout << sdk::to_json(doc) << "\n";
       return 0;
     }
-    std::cout << std::left << std::setw(20) << "SOURCE" << std::setw(10) << "ENTRIES" << std::setw(12) << "BYTES"
-              << std::setw(28) << "OLDEST" << "NEWEST\n";
-    for (const auto& s : items(doc, "sources"))
-      std::cout << std::setw(20) << str(s, "source") << std::setw(10) << str(s, "entries") << std::setw(12)
-                << str(s, "bytes") << std::setw(28) << str(s, "oldest") << str(s, "newest") << "\n";
+    print_store_table(doc, "sources", "source", "SOURCE", 28);
     return 0;
   }
   if (int r = api_get(at, "/api/v1/quarantine/" + path_segment(source) + page_query(page), doc)) return r;

@@ -30,7 +30,8 @@ class WatchdogGate {
     }
     return now - last_progress_ < stall_after_;
   }
-  // How long the pipeline has made no progress with work queued (0 when it has).
+  // Time since the last progress (or idle moment) alive() saw: how long a
+  // stall has lasted when alive() says false.
   std::chrono::milliseconds stalled_for(Clock::time_point now) const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(now - last_progress_);
   }
