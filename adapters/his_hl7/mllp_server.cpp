@@ -2,9 +2,11 @@
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SSLException.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <openssl/ssl.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Exception.h>
@@ -400,10 +402,18 @@ void MllpServer::start() {
       params.loadDefaultCAs = false;
       auto context = Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params));
       context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-      m.listener = Poco::Net::SecureServerSocket(address, 64, context);
+      // POCO loads the key without comparing it with the certificate.
+      if (SSL_CTX_check_private_key(context->sslContext()) != 1)
+        throw Poco::Net::SSLContextException("the private key " + o.key_file +
+                                             " does not belong to the certificate " + o.cert_file);
+      m.listener = Poco::Net::SecureServerSocket(context);
     } else {
-      m.listener = Poco::Net::ServerSocket(address, 64);
+      m.listener = Poco::Net::ServerSocket();
     }
+    // Not SO_REUSEPORT (POCO's address constructor sets it): another process
+    // binding this port must fail, not take half of the HIS's connections.
+    m.listener.bind(address, true, false);
+    m.listener.listen(64);
     m.listener.setBlocking(false);
     m.port = m.listener.address().port();
   } catch (const Poco::Exception& e) {

@@ -15,6 +15,7 @@
 #include <set>
 
 #include "admin/bearer_token.h"
+#include "admin/server_tls.h"
 #include "medgate/sdk/json.h"
 #include "medgate/sdk/secrets.h"
 
@@ -342,9 +343,7 @@ AdminServer::~AdminServer() { stop(); }
 sdk::Status AdminServer::start() {
   if (sdk::Status s = reload_tokens(config_.tokens); !s.ok()) return s;
   try {
-    Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(config_.listen), true);
-    socket.listen(64);
+    Poco::Net::ServerSocket socket = open_listener(config_.listen, 64, config_.tls);
     port_ = socket.address().port();
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(4);

@@ -221,6 +221,20 @@ class ConfigBuilder {
     }
   }
 
+  // `SECTION.tls: {cert, key[, client_ca]}`.
+  void read_server_tls(MapReader& r, const std::string& section, ServerTlsConfig& out, bool client_ca) {
+    YAML::Node node = r.take("tls");
+    if (!node.IsDefined() || node.IsNull()) return;
+    MapReader t(node, section + ".tls", ctx_);
+    if (!t.valid()) return;
+    out.mark = t.mark();
+    out.key_mark = t.value_mark("key");
+    t.take_path("cert", out.cert_file, true);
+    t.take_path("key", out.key_file, true);
+    if (client_ca) t.take_path("client_ca", out.client_ca_file);
+    t.finish();
+  }
+
   void read_ingress(const YAML::Node& node) {
     if (!node.IsDefined() || node.IsNull()) return;
     MapReader r(node, "ingress", ctx_);
@@ -238,6 +252,7 @@ class ConfigBuilder {
       t.take_path("file", tok.file, true);
       cfg_.ingress.tokens.push_back(std::move(tok));
     });
+    read_server_tls(r, "ingress", cfg_.ingress.tls, true);
     r.finish();
   }
 
@@ -257,6 +272,8 @@ class ConfigBuilder {
                                        tok.role + "'");
       cfg_.admin.tokens.push_back(std::move(tok));
     });
+    // No client certificates here: the admin API authenticates by bearer token and role.
+    read_server_tls(r, "admin", cfg_.admin.tls, false);
     r.finish();
   }
 

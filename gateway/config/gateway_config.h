@@ -74,10 +74,21 @@ struct AdminTokenConfig {
   Mark file_mark;
 };
 
+// TLS for a server medgated runs (admin API, HTTP ingress); off while cert_file is empty.
+struct ServerTlsConfig {
+  std::string cert_file;       // PEM: the server certificate, then any intermediates
+  std::string key_file;        // PEM private key; must not be group/world readable
+  std::string client_ca_file;  // ingress only: when set, callers must present a certificate it issued
+  Mark mark;
+  Mark key_mark;
+  bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
 struct AdminConfig {
   bool enabled = true;
   std::string listen = "127.0.0.1:8580";
   std::vector<AdminTokenConfig> tokens;
+  ServerTlsConfig tls;
 };
 
 // The HTTP ingress: one server for every source that receives over HTTP
@@ -95,6 +106,7 @@ struct IngressConfig {
   int threads = 16;                            // requests served at once
   // When any: every request needs "Authorization: Bearer <one of them>" (401 otherwise).
   std::vector<IngressTokenConfig> tokens;
+  ServerTlsConfig tls;
 };
 
 struct SpoolConfig {

@@ -1,13 +1,19 @@
 #include "ctl/admin_client.h"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/StreamCopier.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
 #include <cstdlib>
+#include <memory>
 #include <unistd.h>
 
 #include "config/diagnostics.h"
@@ -26,6 +32,18 @@ class NoPlugins : public config::PluginCatalog {
   sdk::Status validate_source(const std::string&, const sdk::PluginConfig&) const override { return sdk::Status::Ok(); }
   sdk::Status validate_target(const std::string&, const sdk::PluginConfig&) const override { return sdk::Status::Ok(); }
 };
+// Trusts `ca_file` (which may hold the server's own certificate: a partial
+// chain ending there is accepted) and the system CAs; TLS 1.2 or later.
+Poco::Net::Context::Ptr client_context(const std::string& ca_file) {
+  Poco::Net::Context::Params params;
+  params.caLocation = ca_file;
+  params.loadDefaultCAs = true;
+  params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+  Poco::Net::Context::Ptr context(new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
+  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  X509_STORE_set_flags(SSL_CTX_get_cert_store(context->sslContext()), X509_V_FLAG_PARTIAL_CHAIN);
+  return context;
+}
 }  // namespace
 
 sdk::Status find_admin_endpoint(const std::string& config_path, const std::string& token_file, AdminEndpoint& out) {
@@ -36,6 +54,11 @@ sdk::Status find_admin_endpoint(const std::string& config_path, const std::strin
   config::GatewayConfig cfg = config::build_config(*doc, none, diags);
   if (!cfg.admin.enabled) return sdk::Status::Precondition("the admin API is disabled in " + config_path + " (admin.enabled)");
   out.listen = cfg.admin.listen;
+  out.tls = cfg.admin.tls.enabled();
+  if (out.tls) {
+    const char* ca = std::getenv("MEDGATE_CA_FILE");
+    out.ca_file = ca && *ca ? ca : cfg.admin.tls.cert_file;
+  }
 
   std::string file = token_file;
   if (file.empty())
@@ -56,7 +79,10 @@ sdk::Status admin_request(const AdminEndpoint& ep, const std::string& method, co
     std::string host = addr.host().toString();
     if (host == "0.0.0.0") host = "127.0.0.1";
     if (host == "::") host = "::1";
-    Poco::Net::HTTPClientSession session(host, addr.port());
+    std::unique_ptr<Poco::Net::HTTPClientSession> https;
+    if (ep.tls) https = std::make_unique<Poco::Net::HTTPSClientSession>(host, addr.port(), client_context(ep.ca_file));
+    Poco::Net::HTTPClientSession plain(host, addr.port());
+    Poco::Net::HTTPClientSession& session = https ? *https : plain;
     session.setTimeout(Poco::Timespan(static_cast<long>(timeout.count()), 0));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     req.set("Authorization", "Bearer " + ep.token);
@@ -77,8 +103,11 @@ sdk::Status admin_request(const AdminEndpoint& ep, const std::string& method, co
     }
     return sdk::Status::Ok();
   } catch (const Poco::Exception& e) {
-    return sdk::Status::Unavailable("cannot reach medgated's admin API at " + ep.listen + ": " + e.displayText() +
-                                    " (is medgated running?)");
+    return sdk::Status::Unavailable("cannot reach medgated's admin API at " + std::string(ep.tls ? "https://" : "") +
+                                    ep.listen + ": " + e.displayText() +
+                                    (ep.tls ? " (is medgated running? does " + ep.ca_file +
+                                                  " vouch for its certificate? set MEDGATE_CA_FILE to the CA that issued it)"
+                                            : " (is medgated running?)"));
   }
 }
 

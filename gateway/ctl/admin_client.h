@@ -1,6 +1,10 @@
 // medgatectl's side of the admin API: finds the address and a bearer token
 // (from --token-file, $MEDGATE_TOKEN_FILE, or the first readable admin.tokens
-// file of the config) and makes one HTTP request.
+// file of the config) and makes one HTTP request, over TLS when the config's
+// admin.tls is set: the server must then present a certificate that
+// $MEDGATE_CA_FILE (a CA or the certificate itself) or, by default, the
+// config's admin.tls.cert vouches for, or one a system CA issued; its name
+// must match the host of admin.listen.
 #pragma once
 
 #include <chrono>
@@ -14,6 +18,8 @@ namespace medgate::ctl {
 struct AdminEndpoint {
   std::string listen;  // HOST:PORT from admin.listen
   std::string token;   // never printed
+  bool tls = false;     // admin.tls is set
+  std::string ca_file;  // what vouches for the server's certificate (with the system CAs)
 };
 
 // Reads admin.listen and a token. `token_file` (may be empty) wins over the

@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     runtime::log(sdk::LogLevel::info, "medgated", "admin API on " + admin_config.listen.substr(0, admin_config.listen.rfind(':') + 1) +
-                                                    std::to_string(admin_server->port()));
+                                                    std::to_string(admin_server->port()) +
+                                                    (admin_config.tls.enabled() ? " (TLS)" : ""));
   }
   daemon::ServiceNotifier notifier([&gateway] { return gateway->progress(); });
   gateway->set_reload_hooks({[&notifier] { notifier.reloading(); },

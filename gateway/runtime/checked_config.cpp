@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "admin/server_tls.h"
 #include "medgate/sdk/secrets.h"
 #include "plugin_host/plugin_paths.h"
 
@@ -67,6 +68,12 @@ std::optional<CheckedConfig> check_config(const std::string& path, plugin_host::
     for (const auto& token : cfg.ingress.tokens)
       if (sdk::Status s = sdk::check_secret_file(token.file, "ingress token file"); !s.ok())
         diags.error(path, token.file_mark, s.message());
+  if (cfg.admin.enabled)
+    if (sdk::Status s = admin::check_server_tls(cfg.admin.tls, "admin"); !s.ok())
+      diags.error(path, cfg.admin.tls.key_mark, s.message());
+  if (cfg.ingress.enabled)
+    if (sdk::Status s = admin::check_server_tls(cfg.ingress.tls, "ingress"); !s.ok())
+      diags.error(path, cfg.ingress.tls.key_mark, s.message());
   check_audit_keys(path, cfg, checked, diags);
   if (diags.has_errors()) return std::nullopt;
 

@@ -103,7 +103,10 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
     }
     log(sdk::LogLevel::info, "ingress",
         "HTTP ingress on " + cfg.ingress.listen.substr(0, cfg.ingress.listen.rfind(':') + 1) +
-            std::to_string(gw->ingress_->port()));
+            std::to_string(gw->ingress_->port()) +
+            (!cfg.ingress.tls.enabled()              ? ""
+             : cfg.ingress.tls.client_ca_file.empty() ? " (TLS)"
+                                                      : " (TLS, client certificates required)"));
   }
   for (const auto& [name, source] : cfg.sources) {
     std::shared_ptr<sdk::Source> object;

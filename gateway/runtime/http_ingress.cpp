@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "admin/bearer_token.h"
+#include "admin/server_tls.h"
 #include "medgate/sdk/json.h"
 #include "runtime/log.h"
 
@@ -114,9 +115,7 @@ sdk::Status HttpIngressServer::start() {
     tokens_.push_back(std::move(token));
   }
   try {
-    Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(config_.listen), true);
-    socket.listen(128);
+    Poco::Net::ServerSocket socket = admin::open_listener(config_.listen, 128, config_.tls);
     port_ = socket.address().port();
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(config_.threads);

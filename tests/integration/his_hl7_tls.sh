@@ -6,18 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 PKI=$WORK/pki
-mkdir -p "$PKI"
-(
-  cd "$PKI"
-  umask 077
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=medgate test CA" \
-    -keyout ca.key -out ca.crt 2>/dev/null
-  for who in server client; do
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$who" -keyout $who.key -out $who.csr 2>/dev/null
-    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > $who.ext
-    openssl x509 -req -in $who.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile $who.ext -out $who.crt 2>/dev/null
-  done
-) || fail "test setup: cannot make certificates"
+make_test_pki "$PKI"
 
 demo_config "$WORK/medgate.yaml"
 use_admin_port "$WORK/medgate.yaml"
@@ -97,3 +86,12 @@ A=$WORK/var/out/analytics
 wait_until 10 bash -c "cat $A/*.ndjson* 2>/dev/null | grep -q 'HIS^H1^TLS0002'" || fail "TLS messages did not reach analytics"
 ! cat "$A"/*.ndjson* | grep -q 'TLS0003' || fail "the message of the client without a certificate reached analytics"
 pass "TLS messages delivered"
+
+# A key of another certificate: the source refuses to listen and says why.
+sed -i "s|^      tls_key: $PKI/server.key\$|      tls_key: $PKI/client.key|" "$WORK/medgate.yaml"
+start_daemon "$WORK/medgate.yaml"
+wait_until 20 grep -q "private key $PKI/client.key does not belong to the certificate $PKI/server.crt" "$WORK/medgated.log" \
+  || fail "a mismatched tls_key was not reported"
+! mllp_up || fail "the MLLP source listened with a key of another certificate"
+stop_daemon
+pass "a tls_key of another certificate is refused, naming both files"

@@ -42,6 +42,24 @@ demo_config() {
   for role in admin operator auditor; do make_key "$WORK/var/keys/admin-$role.token"; done
 }
 
+# make_test_pki DIR: a throw-away CA (ca.crt) and certificates it issued for
+# "server" and "client" (NAME.crt, NAME.key, mode 0600), both valid for
+# 127.0.0.1 and localhost; for the TLS tests.
+make_test_pki() {
+  mkdir -p "$1"
+  (
+    cd "$1"
+    umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=medgate test CA" \
+      -keyout ca.key -out ca.crt 2>/dev/null
+    for who in server client; do
+      openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$who" -keyout $who.key -out $who.csr 2>/dev/null
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > $who.ext
+      openssl x509 -req -in $who.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile $who.ext -out $who.crt 2>/dev/null
+    done
+  ) || fail "test setup: cannot make certificates"
+}
+
 # wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds;
 # fails the test at the deadline. Waits on a condition, never a fixed time.
 wait_until() {

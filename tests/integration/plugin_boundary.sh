@@ -9,6 +9,8 @@ make_key "$WORK/keys/k.key"
 make_signing_key "$WORK/keys/audit.key"
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
+# An ephemeral admin port: tests run in parallel, and a demo may hold 8580.
+admin: {listen: 127.0.0.1:0}
 plugin_dirs: [$BUILD_DIR/tests/plugins]
 keys: [{id: k, file: keys/k.key}]
 audit: {signing_key: keys/audit.key}

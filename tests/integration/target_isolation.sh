@@ -16,6 +16,8 @@ N=5000
 write_config() {  # write_config HANG_PLUGIN_SECTION DOWN_PLUGIN_SECTION
   cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
+# An ephemeral admin port: tests run in parallel, and a demo may hold 8580.
+admin: {listen: 127.0.0.1:0}
 plugin_dirs: [$BUILD_DIR/tests/plugins]
 keys: [{id: k, file: keys/k.key}]
 audit: {signing_key: keys/audit.key}

@@ -218,6 +218,41 @@ TEST_F(ConfigLoaderTest, ReportsEveryProblemNotJustTheFirst) {
   EXPECT_EQ(l.diags.items().size(), 2u) << l.text();
 }
 
+TEST_F(ConfigLoaderTest, ReadsServerTlsForTheAdminApiAndTheIngress) {
+  Loaded l = load(with("state_dir: state", R"(state_dir: state
+admin:
+  tls: {cert: tls/admin.crt, key: tls/admin.key}
+ingress:
+  tls:
+    cert: /etc/medgate/tls/ingress.crt
+    key: /etc/medgate/tls/ingress.key
+    client_ca: tls/hospital-ca.crt)"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  const auto& a = l.config.admin.tls;
+  EXPECT_TRUE(a.enabled());
+  EXPECT_EQ(a.cert_file, dir_ / "tls/admin.crt");
+  EXPECT_EQ(a.key_file, dir_ / "tls/admin.key");
+  EXPECT_EQ(a.client_ca_file, "");
+  EXPECT_EQ(a.key_mark.line, 3);  // --check's problems with the key file point at the section
+  const auto& i = l.config.ingress.tls;
+  EXPECT_EQ(i.cert_file, "/etc/medgate/tls/ingress.crt");
+  EXPECT_EQ(i.client_ca_file, dir_ / "tls/hospital-ca.crt");
+
+  Loaded plain = load(kGood);
+  EXPECT_FALSE(plain.config.admin.tls.enabled());
+  EXPECT_FALSE(plain.config.ingress.tls.enabled());
+}
+
+TEST_F(ConfigLoaderTest, ServerTlsNeedsCertAndKeyAndTheAdminApiTakesNoClientCa) {
+  Loaded l = load(with("state_dir: state", "state_dir: state\ningress:\n  tls: {cert: a.crt}"));
+  EXPECT_NE(l.text().find("missing required key 'ingress.tls.key'"), std::string::npos) << l.text();
+  l = load(with("state_dir: state", "state_dir: state\nadmin:\n  tls: {cert: a.crt, key: a.key, client_ca: ca.crt}"));
+  EXPECT_NE(l.text().find("unknown key 'admin.tls.client_ca'"), std::string::npos) << l.text();
+  l = load(with("state_dir: state", "state_dir: state\nadmin:\n  tls: yes"));
+  EXPECT_NE(l.text().find("admin.tls"), std::string::npos) << l.text();
+  EXPECT_TRUE(l.diags.has_errors());
+}
+
 TEST_F(ConfigLoaderTest, ReadsTheAuditSection) {
   Loaded l =
       load(with("  signing_key: keys/audit-signing.key\n",

@@ -159,6 +159,24 @@ TEST(MllpServer, RepliesFollowTheFramesOfAConnectionInOrder) {
   server.stop();
 }
 
+TEST(MllpServer, APortInUseRefusesToStartInsteadOfSharingIt) {
+  // With SO_REUSEPORT (POCO's address constructor sets it) a second listener
+  // would bind the same port and take half of the HIS's connections.
+  Recorder rec;
+  MllpServer first(local(), rec.handlers());
+  first.start();
+  MllpServerOptions same = local();
+  same.listen = "127.0.0.1:" + std::to_string(first.port());
+  MllpServer second(same, rec.handlers());
+  try {
+    second.start();
+    ADD_FAILURE() << "a second listener started on port " << first.port();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("MLLP listener on " + same.listen), std::string::npos) << e.what();
+  }
+  first.stop();
+}
+
 TEST(MllpServer, RequestsOfManyConnectionsWaitingTogetherFormOneBatch) {
   Recorder rec;
   rec.hold = true;

@@ -166,5 +166,17 @@ TEST(HttpIngressTokens, AShortOrLooseTokenFileRefusesToStart) {
   EXPECT_FALSE(server.start().ok());
 }
 
+TEST_F(HttpIngressTest, APortInUseRefusesToStartInsteadOfSharingIt) {
+  // POCO's plain bind sets SO_REUSEPORT, with which a second server would
+  // bind the same port and silently take half of the calls.
+  config::IngressConfig c;
+  c.enabled = true;
+  c.listen = "127.0.0.1:" + std::to_string(server_->port());
+  HttpIngressServer second(c);
+  sdk::Status s = second.start();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("HTTP ingress cannot listen on " + c.listen), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace medgate::runtime

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# TLS on the servers medgated runs itself: admin.tls and ingress.tls.
+# --check refuses a key others can read and a key that does not belong to the
+# certificate; the admin API then speaks HTTPS only (curl trusting the test CA
+# gets 200, plain HTTP gets nothing), and medgatectl reaches it trusting the
+# configured certificate or $MEDGATE_CA_FILE, and refuses a server its CA
+# file does not vouch for; with ingress.tls.client_ca the FHIR endpoint
+# answers only callers presenting a certificate from that CA.
+source "$(dirname "$0")/lib.sh"
+
+PKI=$WORK/pki
+make_test_pki "$PKI"
+
+demo_config "$WORK/medgate.yaml"
+use_admin_port "$WORK/medgate.yaml"
+ADMIN_PORT=${ADMIN_URL##*:}
+HTTP_PORT=$(free_port)
+sed -i -e "s|^  listen: 127.0.0.1:$ADMIN_PORT\$|  listen: 127.0.0.1:$ADMIN_PORT\n  tls: {cert: $PKI/server.crt, key: $PKI/server.key}|" \
+  -e "/^ingress:/,/listen:/ s|listen: 127.0.0.1:0|listen: 127.0.0.1:$HTTP_PORT|" \
+  -e "s|^  max_body_bytes: 16MiB\$|  max_body_bytes: 16MiB\n  tls: {cert: $PKI/server.crt, key: $PKI/server.key, client_ca: $PKI/ca.crt}|" \
+  "$WORK/medgate.yaml"
+[ "$(grep -c "key: $PKI/server.key" "$WORK/medgate.yaml")" = 2 ] || fail "test setup: tls sections not set"
+
+# A key others can read is refused, naming the section.
+chmod 644 "$PKI/server.key"
+if "$MEDGATED" --check --config "$WORK/medgate.yaml" > "$WORK/check.out" 2>&1; then fail "--check accepted a world-readable TLS key"; fi
+grep -q "admin.tls key file .* is accessible by group or others" "$WORK/check.out" \
+  || fail "unclear message for a readable admin TLS key: $(cat "$WORK/check.out")"
+grep -q "ingress.tls key file" "$WORK/check.out" || fail "--check did not name the ingress TLS key: $(cat "$WORK/check.out")"
+chmod 600 "$PKI/server.key"
+# A key that is not the certificate's.
+sed "s|key: $PKI/server.key}|key: $PKI/client.key}|" "$WORK/medgate.yaml" > "$WORK/mismatch.yaml"
+if "$MEDGATED" --check --config "$WORK/mismatch.yaml" > "$WORK/check.out" 2>&1; then fail "--check accepted a key of another certificate"; fi
+grep -q "admin.tls: cannot load the certificate, key or client CA" "$WORK/check.out" \
+  || fail "unclear message for a mismatched key: $(cat "$WORK/check.out")"
+"$MEDGATED" --check --config "$WORK/medgate.yaml" > "$WORK/check.out" 2>&1 || fail "--check refused the good config: $(cat "$WORK/check.out")"
+pass "--check refuses a readable TLS key and a key of another certificate"
+
+start_daemon "$WORK/medgate.yaml"
+ADMIN_HTTPS="https://127.0.0.1:$ADMIN_PORT"
+admin_up() { [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" "$ADMIN_HTTPS/healthz")" = 200 ]; }
+wait_until 30 admin_up || fail "admin API not answering over HTTPS"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$ADMIN_PORT/healthz" || true)
+[ "$code" = 000 ] || fail "plain HTTP to the TLS admin API answered $code"
+pass "admin API: HTTPS with the configured certificate, no plain HTTP"
+
+CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/var/keys/admin-auditor.token")
+"${CTL[@]}" status > "$WORK/status.txt" 2>&1 || fail "medgatectl status over TLS (trusting admin.tls.cert) failed: $(cat "$WORK/status.txt")"
+grep -q analytics "$WORK/status.txt" || fail "medgatectl status does not list the target"
+MEDGATE_CA_FILE="$PKI/ca.crt" "${CTL[@]}" status > "$WORK/status.txt" 2>&1 \
+  || fail "medgatectl status with MEDGATE_CA_FILE=ca.crt failed: $(cat "$WORK/status.txt")"
+# A CA that did not issue the server's certificate: refused, saying what to do.
+(cd "$PKI" && umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj "/CN=other CA" -keyout other.key -out other.crt 2>/dev/null) || fail "test setup: other CA"
+if MEDGATE_CA_FILE="$PKI/other.crt" "${CTL[@]}" status > "$WORK/status.txt" 2>&1 < /dev/null; then
+  fail "medgatectl trusted a server its CA file does not vouch for"
+fi
+grep -q "MEDGATE_CA_FILE" "$WORK/status.txt" || fail "unclear medgatectl error for an untrusted server: $(cat "$WORK/status.txt")"
+pass "medgatectl: trusts admin.tls.cert or MEDGATE_CA_FILE, refuses an unvouched server"
+
+BASE="https://127.0.0.1:$HTTP_PORT/fhir"
+PATIENT='{"resourceType":"Patient","id":"tls-1","meta":{"lastUpdated":"2026-11-23T08:00:00+08:00"},"identifier":[{"system":"urn:oid:2.16.156.10011.1.3","value":"11010519491231002X"}],"name":[{"text":"测试患者"}]}'
+fhir_put() {
+  curl -s -o "$WORK/resp" -w '%{http_code}' --max-time 10 -X PUT -H 'Content-Type: application/fhir+json' \
+    --data-binary "$PATIENT" --cacert "$PKI/ca.crt" "$@" "$BASE/Patient/tls-1" || true
+}
+code=$(fhir_put --cert "$PKI/client.crt" --key "$PKI/client.key")
+[ "$code" = 201 ] || [ "$code" = 200 ] || fail "FHIR PUT with a client certificate: $code $(cat "$WORK/resp")"
+code=$(fhir_put)
+[ "$code" = 000 ] || fail "FHIR PUT without a client certificate answered $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$HTTP_PORT/fhir/metadata" || true)
+[ "$code" = 000 ] || fail "plain HTTP to the TLS ingress answered $code"
+wait_until 30 has_lines "$WORK/var/out/analytics" 1 || fail "the record sent over TLS did not reach the analytics target"
+pass "ingress: HTTPS with client certificates only; the record arrives"
+
+stop_daemon
