@@ -16,13 +16,20 @@ std::vector<std::string> lines_of(const config::Diagnostics& diags) {
     if (!line.empty()) lines.push_back(line);
   return lines;
 }
+
+// What the admin API serves, as set at start: a reload cannot change it.
+std::string admin_endpoint(const config::AdminConfig& admin) {
+  if (!admin.enabled) return "";
+  if (!admin.tls.enabled()) return admin.listen;
+  return admin.listen + " (TLS, " + admin.tls.cert_file + ", " + admin.tls.key_file + ")";
+}
 }  // namespace
 
 std::unique_ptr<LiveGateway> LiveGateway::start(std::unique_ptr<plugin_host::PluginRegistry> registry,
                                                 CheckedConfig checked, std::string& error) {
   std::unique_ptr<LiveGateway> live(new LiveGateway());
   live->config_path_ = checked.config_path;
-  live->admin_listen_ = checked.config.admin.enabled ? checked.config.admin.listen : "";
+  live->admin_listen_ = admin_endpoint(checked.config.admin);
   live->registry_ = std::move(registry);
   live->gateway_ = Gateway::create(std::move(checked), *live->registry_, error);
   if (!live->gateway_) return nullptr;
@@ -80,10 +87,9 @@ admin::ReloadReport LiveGateway::reload() {
     return refuse("state_dir changed from " + cur.state_dir + " to " + next->config.state_dir +
                   ": the spool, cursors and dead letters live there, so moving it needs a restart; the running "
                   "config stays");
-  const std::string listen = next->config.admin.enabled ? next->config.admin.listen : "";
-  if (listen != admin_listen_)
+  if (admin_endpoint(next->config.admin) != admin_listen_)
     log(sdk::LogLevel::warning, "reload",
-        "admin.enabled/admin.listen changed; the admin API keeps " +
+        "admin.enabled/admin.listen/admin.tls changed; the admin API keeps " +
             (admin_listen_.empty() ? std::string("off") : admin_listen_) + " until medgated restarts");
   return replace(std::move(registry), std::move(*next));
 }

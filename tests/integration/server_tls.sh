@@ -73,4 +73,12 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$HT
 wait_until 30 has_lines "$WORK/var/out/analytics" 1 || fail "the record sent over TLS did not reach the analytics target"
 pass "ingress: HTTPS with client certificates only; the record arrives"
 
+# A reload rebuilds the ingress on the same fixed port (the old listener is
+# closed first; nothing relies on SO_REUSEPORT).
+"$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/var/keys/admin-admin.token" reload > "$WORK/reload.out" 2>&1 \
+  || fail "reload failed: $(cat "$WORK/reload.out")"
+ingress_up() { [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" --cert "$PKI/client.crt" --key "$PKI/client.key" "$BASE/metadata")" = 200 ]; }
+wait_until 20 ingress_up || fail "the TLS ingress did not come back on port $HTTP_PORT after a reload"
+pass "reload: the TLS ingress is back on the same port"
+
 stop_daemon
