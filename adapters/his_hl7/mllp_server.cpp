@@ -6,10 +6,10 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/ServerSocket.h>
-#include <openssl/ssl.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Exception.h>
+#include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -80,6 +80,23 @@ int nonblocking(Io io) {
   } catch (const Poco::TimeoutException&) {
     return -1;
   }
+}
+
+// TLS 1.2+ with the configured certificate; with a CA, client certificates are required.
+Poco::Net::Context::Ptr server_context(const MllpServerOptions& o) {
+  Poco::Net::Context::Params params;
+  params.certificateFile = o.cert_file;
+  params.privateKeyFile = o.key_file;
+  params.caLocation = o.ca_file;
+  params.verificationMode = o.ca_file.empty() ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_STRICT;
+  params.loadDefaultCAs = false;
+  auto context = Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params));
+  context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+  // POCO loads the key without comparing it with the certificate.
+  if (SSL_CTX_check_private_key(context->sslContext()) != 1)
+    throw Poco::Net::SSLContextException("the private key " + o.key_file + " does not belong to the certificate " +
+                                         o.cert_file);
+  return context;
 }
 }  // namespace
 
@@ -392,24 +409,7 @@ void MllpServer::start() {
   const auto& o = m.options;
   try {
     Poco::Net::SocketAddress address(o.listen);
-    if (!o.cert_file.empty()) {
-      Poco::Net::Context::Params params;
-      params.certificateFile = o.cert_file;
-      params.privateKeyFile = o.key_file;
-      params.caLocation = o.ca_file;
-      params.verificationMode =
-          o.ca_file.empty() ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_STRICT;
-      params.loadDefaultCAs = false;
-      auto context = Poco::Net::Context::Ptr(new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params));
-      context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-      // POCO loads the key without comparing it with the certificate.
-      if (SSL_CTX_check_private_key(context->sslContext()) != 1)
-        throw Poco::Net::SSLContextException("the private key " + o.key_file +
-                                             " does not belong to the certificate " + o.cert_file);
-      m.listener = Poco::Net::SecureServerSocket(context);
-    } else {
-      m.listener = Poco::Net::ServerSocket();
-    }
+    m.listener = o.cert_file.empty() ? Poco::Net::ServerSocket() : Poco::Net::SecureServerSocket(server_context(o));
     // Not SO_REUSEPORT (POCO's address constructor sets it): another process
     // binding this port must fail, not take half of the HIS's connections.
     m.listener.bind(address, true, false);

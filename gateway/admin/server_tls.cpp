@@ -42,6 +42,11 @@ Poco::Net::ServerSocket open_listener(const std::string& listen, int backlog, co
   return socket;
 }
 
+std::string tls_label(const config::ServerTlsConfig& tls) {
+  if (!tls.enabled()) return "";
+  return tls.client_ca_file.empty() ? " (TLS)" : " (TLS, client certificates required)";
+}
+
 sdk::Status check_server_tls(const config::ServerTlsConfig& tls, std::string_view section) {
   if (!tls.enabled()) return sdk::Status::Ok();
   if (sdk::Status s = sdk::check_secret_file(tls.key_file, std::string(section) + ".tls key file"); !s.ok()) return s;

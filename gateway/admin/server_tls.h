@@ -18,6 +18,10 @@ namespace medgate::admin {
 // readable message (unreadable certificate, key not matching it, port taken).
 Poco::Net::ServerSocket open_listener(const std::string& listen, int backlog, const config::ServerTlsConfig& tls);
 
+// How a listener speaks, for its start-up log line: "", " (TLS)" or
+// " (TLS, client certificates required)".
+std::string tls_label(const config::ServerTlsConfig& tls);
+
 // For `--check`: the key file's permissions, and that the certificate, key and
 // client CA load and belong together. Ok when TLS is off.
 sdk::Status check_server_tls(const config::ServerTlsConfig& tls, std::string_view section);

@@ -227,7 +227,6 @@ class ConfigBuilder {
     if (!node.IsDefined() || node.IsNull()) return;
     MapReader t(node, section + ".tls", ctx_);
     if (!t.valid()) return;
-    out.mark = t.mark();
     out.key_mark = t.value_mark("key");
     t.take_path("cert", out.cert_file, true);
     t.take_path("key", out.key_file, true);

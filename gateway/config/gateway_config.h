@@ -79,8 +79,7 @@ struct ServerTlsConfig {
   std::string cert_file;       // PEM: the server certificate, then any intermediates
   std::string key_file;        // PEM private key; must not be group/world readable
   std::string client_ca_file;  // ingress only: when set, callers must present a certificate it issued
-  Mark mark;
-  Mark key_mark;
+  Mark key_mark;               // --check's problems with the files point here
   bool enabled() const noexcept { return !cert_file.empty(); }
 };
 

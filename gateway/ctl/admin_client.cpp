@@ -79,10 +79,10 @@ sdk::Status admin_request(const AdminEndpoint& ep, const std::string& method, co
     std::string host = addr.host().toString();
     if (host == "0.0.0.0") host = "127.0.0.1";
     if (host == "::") host = "::1";
-    std::unique_ptr<Poco::Net::HTTPClientSession> https;
-    if (ep.tls) https = std::make_unique<Poco::Net::HTTPSClientSession>(host, addr.port(), client_context(ep.ca_file));
-    Poco::Net::HTTPClientSession plain(host, addr.port());
-    Poco::Net::HTTPClientSession& session = https ? *https : plain;
+    std::unique_ptr<Poco::Net::HTTPClientSession> connection =
+        ep.tls ? std::make_unique<Poco::Net::HTTPSClientSession>(host, addr.port(), client_context(ep.ca_file))
+               : std::make_unique<Poco::Net::HTTPClientSession>(host, addr.port());
+    Poco::Net::HTTPClientSession& session = *connection;
     session.setTimeout(Poco::Timespan(static_cast<long>(timeout.count()), 0));
     Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     req.set("Authorization", "Bearer " + ep.token);

@@ -15,6 +15,7 @@
 #include "runtime/checked_config.h"
 #include "runtime/live_gateway.h"
 #include "admin/admin_server.h"
+#include "admin/server_tls.h"
 #include "runtime/log.h"
 
 namespace {
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
     }
     runtime::log(sdk::LogLevel::info, "medgated", "admin API on " + admin_config.listen.substr(0, admin_config.listen.rfind(':') + 1) +
                                                     std::to_string(admin_server->port()) +
-                                                    (admin_config.tls.enabled() ? " (TLS)" : ""));
+                                                    admin::tls_label(admin_config.tls));
   }
   daemon::ServiceNotifier notifier([&gateway] { return gateway->progress(); });
   gateway->set_reload_hooks({[&notifier] { notifier.reloading(); },

@@ -1,5 +1,6 @@
 #include "runtime/gateway.h"
 
+#include "admin/server_tls.h"
 #include "runtime/log.h"
 #include "spool/durable_file.h"
 
@@ -103,10 +104,7 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
     }
     log(sdk::LogLevel::info, "ingress",
         "HTTP ingress on " + cfg.ingress.listen.substr(0, cfg.ingress.listen.rfind(':') + 1) +
-            std::to_string(gw->ingress_->port()) +
-            (!cfg.ingress.tls.enabled()              ? ""
-             : cfg.ingress.tls.client_ca_file.empty() ? " (TLS)"
-                                                      : " (TLS, client certificates required)"));
+            std::to_string(gw->ingress_->port()) + admin::tls_label(cfg.ingress.tls));
   }
   for (const auto& [name, source] : cfg.sources) {
     std::shared_ptr<sdk::Source> object;
