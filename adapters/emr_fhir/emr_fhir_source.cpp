@@ -1,5 +1,6 @@
 #include "emr_fhir_source.h"
 
+#include <medgate/sdk/emit_units.h>
 #include <medgate/sdk/json.h>
 #include <medgate/sdk/refusal.h>
 
@@ -194,37 +195,42 @@ HttpResponse EmrFhirSource::bundle(const HttpRequest& request, const Value& bund
     for (auto& e : entries)
       for (auto& rec : e.result.records) records.push_back(std::move(rec));
     const std::size_t n = records.size();
-    sdk::EmitResult r = ctx.emit(std::move(records));
+    sdk::EmitResult r = sdk::emit_units(ctx, std::move(records), {n});  // one unit: all or nothing
     if (!r.status.ok()) return unavailable(r.status);
     if (!r.rejected.empty())
-      // The records the gateway took are durable; the Bundle as a whole is refused.
       return refuse(request, ctx, 422,
                     {{"processing", "Bundle", std::to_string(r.rejected.size()) + " of " + std::to_string(n) +
-                                                  " records refused by the gateway: " + r.rejected.front().reason}});
+                                                  " records refused by the gateway: " + r.rejected.front().reason +
+                                                  "; nothing of the Bundle was committed"}});
     counters_.accepted += n;
     return fhir_response(200, response_bundle("transaction-response", entries));
   }
 
-  // batch and collection: entry by entry; good entries are emitted together.
+  // batch and collection: entry by entry; good entries are emitted together,
+  // each a unit (an entry's records are committed all or nothing).
   std::vector<sdk::Record> records;
   std::vector<std::size_t> owner;  // entry of each record
+  std::vector<std::size_t> units;  // records per emitted entry
   for (std::size_t i = 0; i < entries.size(); ++i)
-    if (entries[i].result.issues.empty())
+    if (entries[i].result.issues.empty()) {
+      units.push_back(entries[i].result.records.size());
       for (auto& rec : entries[i].result.records) {
         records.push_back(std::move(rec));
         owner.push_back(i);
       }
+    }
   bool any_refused = false;
   for (const auto& e : entries) any_refused |= !e.result.issues.empty();
   if (!records.empty()) {
-    const std::size_t n = records.size();
-    sdk::EmitResult r = ctx.emit(std::move(records));
+    std::vector<std::size_t> sizes = units;
+    sdk::EmitResult r = sdk::emit_units(ctx, std::move(records), std::move(sizes));
     if (!r.status.ok()) return unavailable(r.status);
     for (const auto& rej : r.rejected) {
-      entries[owner[rej.index]].result.issues.push_back({"processing", "", "refused by the gateway: " + rej.reason});
+      entries[owner[rej.index]].result.issues.push_back(
+          {"processing", "", "refused by the gateway: " + rej.reason + "; nothing of the entry was committed"});
       any_refused = true;
     }
-    counters_.accepted += n - r.rejected.size();
+    counters_.accepted += sdk::committed_records(units, r.rejected);
   }
   if (any_refused) {
     std::vector<FhirIssue> all;

@@ -1,5 +1,6 @@
 #include "his_hl7_source.h"
 
+#include <medgate/sdk/emit_units.h>
 #include <medgate/sdk/refusal.h>
 
 #include <chrono>
@@ -128,15 +129,17 @@ std::string HisHl7Source::duplicate(const hl7::Message& message) {
 
 void HisHl7Source::emit_and_answer(std::vector<Mapped>& messages, sdk::SourceContext& ctx) {
   if (messages.empty()) return;
-  // One emit for all: message m's records are [first[m], first[m + 1]).
-  std::vector<std::size_t> first;
+  // One emit for all, one unit per message (committed all or nothing):
+  // message m's records are [first[m], first[m + 1]).
+  std::vector<std::size_t> first, sizes;
   std::vector<sdk::Record> records;
   for (auto& m : messages) {
     first.push_back(records.size());
+    sizes.push_back(m.records.size());
     for (auto& r : m.records) records.push_back(std::move(r));
   }
   first.push_back(records.size());
-  sdk::EmitResult result = ctx.emit(std::move(records));
+  sdk::EmitResult result = sdk::emit_units(ctx, std::move(records), std::move(sizes));
 
   std::vector<SeenMessages::Outcome> outcomes;
   outcomes.reserve(messages.size());
@@ -152,10 +155,12 @@ void HisHl7Source::emit_and_answer(std::vector<Mapped>& messages, sdk::SourceCon
       *m.reply = answer(m.message, hl7::AckCode::reject,
                         {hl7::Result::failure(refusal.hl7_error_code, {}, refusal.message, result.status.code())});
     } else if (rejection) {
-      // The gateway quarantined a mapped record; keep the message it came from too.
+      // The gateway quarantined a mapped record and committed none of the
+      // message's; keep the message it came from too.
       hl7::Result why = hl7::Result::failure(
           "207", {}, "record " + std::to_string(rejection->index - first[i] + 1) + " of " +
-                         std::to_string(first[i + 1] - first[i]) + " refused by the gateway: " + rejection->reason);
+                         std::to_string(first[i + 1] - first[i]) + " refused by the gateway: " + rejection->reason +
+                         "; nothing of the message was committed");
       *m.reply = refuse(m.message, m.raw, ctx, hl7::AckCode::error, std::move(why));
     } else {
       counters_.accepted++;

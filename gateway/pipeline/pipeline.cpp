@@ -24,10 +24,20 @@ void Pipeline::stop() {
   workers_.clear();
 }
 
-sdk::EmitResult Pipeline::submit(const std::string& source, std::vector<sdk::Record> records) {
+sdk::EmitResult Pipeline::submit(const std::string& source, std::vector<sdk::Record> records,
+                                 std::vector<std::size_t> unit_sizes) {
+  if (!unit_sizes.empty()) {
+    std::size_t total = 0;
+    for (std::size_t n : unit_sizes) total += n;
+    if (total != records.size())
+      return {sdk::Status::Invalid("emit_units: the unit sizes add up to " + std::to_string(total) +
+                                   " records, the batch holds " + std::to_string(records.size())),
+              {}};
+  }
   auto job = std::make_unique<Job>();
   job->source = source;
   job->records = std::move(records);
+  job->unit_sizes = std::move(unit_sizes);
   auto done = job->done.get_future();
   if (!queue_.push(std::move(job))) return {sdk::Status::Unavailable("medgated is shutting down"), {}};
   return done.get();
@@ -83,7 +93,18 @@ void Pipeline::prepare(Job& job, const std::string& now, Prepared& p) {
 
   RecordTransformer transformer(*stages_.normalizer, *stages_.identifier);
   TransformedRecord one;
+  // Where the current unit's outputs start: a unit with a failed record is cut
+  // back to there when it ends, so none of it is committed.
+  std::vector<std::size_t> unit_start(dests.size());
+  std::size_t unit_audits = 0, unit_index = 0, unit_end = 0;
+  bool unit_failed = false;
   for (std::size_t i = 0; i < job.records.size(); ++i) {
+    if (i == unit_end) {
+      while (i == unit_end) unit_end += job.unit_sizes.empty() ? 1 : job.unit_sizes[unit_index++];
+      for (std::size_t d = 0; d < dests.size(); ++d) unit_start[d] = p.entries[d].size();
+      unit_audits = p.audits.size();
+      unit_failed = false;
+    }
     sdk::Value& body = job.records[i].body;
     sdk::Status s;
     try {
@@ -95,6 +116,12 @@ void Pipeline::prepare(Job& job, const std::string& now, Prepared& p) {
         }
     } catch (const std::exception& e) {
       s = sdk::Status::Internal(std::string("cannot desensitize: ") + e.what());
+    }
+    unit_failed |= !s.ok();
+    if (i + 1 == unit_end && unit_failed) {
+      for (std::size_t d = 0; d < dests.size(); ++d)
+        p.entries[d].erase(p.entries[d].begin() + static_cast<std::ptrdiff_t>(unit_start[d]), p.entries[d].end());
+      p.audits.erase(p.audits.begin() + static_cast<std::ptrdiff_t>(unit_audits), p.audits.end());
     }
     if (!s.ok()) {
       std::string reason = "record " + std::to_string(i + 1) + " of the batch: " + s.message();

@@ -58,8 +58,11 @@ class Pipeline {
   // Stops taking batches, finishes the queued ones, joins the workers.
   void stop();
 
-  // Blocks until the batch is durable or refused. Thread-safe.
-  sdk::EmitResult submit(const std::string& source, std::vector<sdk::Record> records);
+  // Blocks until the batch is durable or refused. Thread-safe. `unit_sizes`
+  // cuts the batch into units committed all or nothing (SourceContext::
+  // emit_units); empty: every record is a unit of its own.
+  sdk::EmitResult submit(const std::string& source, std::vector<sdk::Record> records,
+                         std::vector<std::size_t> unit_sizes = {});
   // Same for raw input a source could not parse.
   sdk::Status quarantine(const std::string& source, std::string_view raw, std::string_view reason);
 
@@ -71,13 +74,15 @@ class Pipeline {
   struct Job {
     std::string source;
     std::vector<sdk::Record> records;
+    std::vector<std::size_t> unit_sizes;  // empty: one record per unit
     std::promise<sdk::EmitResult> done;
   };
   // One job after normalize/identify/desensitize, before the commit.
   struct Prepared;
   void work();
-  // Transforms `job`'s records (quarantining the ones that fail) and reserves
-  // spool budget; a refused job's result is final.
+  // Transforms `job`'s records (quarantining the ones that fail; a unit with
+  // a failed record keeps none of its outputs) and reserves spool budget; a
+  // refused job's result is final.
   void prepare(Job& job, const std::string& now, Prepared& out);
   // Makes every job of the group durable together and resolves each.
   void commit_group(std::vector<std::unique_ptr<Job>>& jobs);

@@ -50,14 +50,24 @@ void SourceRunner::loop() {
   }
 }
 
-sdk::EmitResult SourceRunner::emit(std::vector<sdk::Record> records) {
+sdk::EmitResult SourceRunner::emit(std::vector<sdk::Record> records) { return submit(std::move(records), {}); }
+
+sdk::EmitResult SourceRunner::emit_units(std::vector<sdk::Record> records, std::vector<std::size_t> unit_sizes) {
+  if (unit_sizes.empty() && !records.empty())
+    return {sdk::Status::Invalid("emit_units: no unit sizes for " + std::to_string(records.size()) + " records"), {}};
+  return submit(std::move(records), std::move(unit_sizes));
+}
+
+sdk::EmitResult SourceRunner::submit(std::vector<sdk::Record> records, std::vector<std::size_t> unit_sizes) {
   const std::size_t n = records.size();
-  sdk::EmitResult r = pipeline_.submit(name_, std::move(records));
+  const std::vector<std::size_t> sizes = unit_sizes;
+  sdk::EmitResult r = pipeline_.submit(name_, std::move(records), std::move(unit_sizes));
   if (!r.status.ok()) {
     ++counters_.batches_refused;
   } else {
-    counters_.accepted += n - r.rejected.size();
-    counters_.rejected += r.rejected.size();
+    const std::size_t committed = sizes.empty() ? n - r.rejected.size() : sdk::committed_records(sizes, r.rejected);
+    counters_.accepted += committed;
+    counters_.rejected += n - committed;
   }
   return r;
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "medgate/sdk/emit_units.h"
 #include "medgate/sdk/ingress.h"
 #include "medgate/sdk/plugin.h"
 #include "pipeline/pipeline.h"
@@ -18,12 +19,13 @@ namespace medgate::runtime {
 
 struct SourceCounters {
   std::atomic<std::uint64_t> accepted{0};          // records durable for their targets
-  std::atomic<std::uint64_t> rejected{0};          // records the gateway refused (quarantined)
+  std::atomic<std::uint64_t> rejected{0};          // records the gateway refused (quarantined), or dropped with
+                                                   // their unit (emit_units)
   std::atomic<std::uint64_t> quarantined_raw{0};   // raw inputs the source quarantined itself
   std::atomic<std::uint64_t> batches_refused{0};   // emits refused as a whole (e.g. spool full)
 };
 
-class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress {
+class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress, public sdk::UnitEmitter {
  public:
   // `ingress` may be null (no `ingress:` in the config): http_ingress() then gives sources nothing.
   SourceRunner(std::string name, std::string plugin, std::shared_ptr<sdk::Source> source, std::string state_dir,
@@ -45,6 +47,9 @@ class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress {
   bool stopping() const override { return stop_.requested(); }
   bool wait_for_stop(std::chrono::milliseconds d) override { return stop_.wait_for(d); }
 
+  // sdk::UnitEmitter: emit() in units committed all or nothing.
+  sdk::EmitResult emit_units(std::vector<sdk::Record> records, std::vector<std::size_t> unit_sizes) override;
+
   // sdk::HttpIngress: paths on the host's ingress server, unmounted when the source stops.
   sdk::Status mount(std::string_view prefix, sdk::HttpHandler handler) override;
   void unmount(std::string_view prefix) override;
@@ -55,6 +60,8 @@ class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress {
 
  private:
   void loop();
+  // emit() (no unit sizes: one record per unit) and emit_units().
+  sdk::EmitResult submit(std::vector<sdk::Record> records, std::vector<std::size_t> unit_sizes);
 
   const std::string name_, plugin_;
   std::shared_ptr<sdk::Source> source_;

@@ -98,6 +98,47 @@ TEST_F(EmrFhirSourceTest, TransactionWithABadEntryEmitsNothing) {
   EXPECT_EQ(ctx_.emit_calls(), 0);
 }
 
+// Two Patients that map cleanly; the fake gateway refuses the second (p2).
+std::string two_patients(const std::string& type) {
+  return R"({"resourceType":"Bundle","type":")" + type + R"(","entry":[{"resource":)" + kPatient +
+         R"(},{"resource":{"resourceType":"Patient","id":"p2","identifier":[{"system":)"
+         R"("urn:oid:2.16.156.10011.1.3","value":"110105194912310037"}],"gender":"female"}}]})";
+}
+bool is_p2(const sdk::Value& v) {
+  const sdk::Value* id = v.at_path("subject.resident_id");
+  return id && id->as_string() == "110105194912310037";
+}
+
+TEST_F(EmrFhirSourceTest, TransactionRefusedByTheGatewayCommitsNothing) {
+  ctx_.reject_when(is_p2);
+  sdk::HttpResponse r = send("POST", "/fhir", two_patients("transaction"));
+  EXPECT_EQ(r.status, 422);
+  EXPECT_TRUE(is_outcome(r));
+  EXPECT_NE(r.body.find("nothing of the Bundle was committed"), std::string::npos) << r.body;
+  ASSERT_EQ(ctx_.unit_sizes().size(), 1u);
+  EXPECT_EQ(ctx_.unit_sizes()[0], std::vector<std::size_t>{2});  // the Bundle is one unit
+  EXPECT_TRUE(ctx_.emitted().empty());  // p1 is not kept either
+  EXPECT_EQ(ctx_.quarantined().size(), 1u);
+  EXPECT_EQ(source_->counters().accepted.load(), 0u);
+}
+
+TEST_F(EmrFhirSourceTest, BatchEntriesStandOrFallAlone) {
+  ctx_.reject_when(is_p2);
+  sdk::HttpResponse r = send("POST", "/fhir", two_patients("batch"));
+  EXPECT_EQ(r.status, 200);
+  sdk::Value v;
+  ASSERT_TRUE(sdk::parse_json(r.body, v).ok()) << r.body;
+  ASSERT_EQ(v.find("entry")->size(), 2u);
+  EXPECT_EQ(v.find("entry")->as_array()[0].at_path("response.status")->as_string().substr(0, 3), "201");
+  EXPECT_NE(v.find("entry")->as_array()[1].at_path("response.status")->as_string().substr(0, 3), "201");
+  EXPECT_NE(r.body.find("nothing of the entry was committed"), std::string::npos) << r.body;
+  ASSERT_EQ(ctx_.unit_sizes().size(), 1u);
+  EXPECT_EQ(ctx_.unit_sizes()[0], (std::vector<std::size_t>{1, 1}));
+  ASSERT_EQ(ctx_.emitted().size(), 1u);
+  EXPECT_EQ(ctx_.ids()[0], "Patient/p1/_history/2");
+  EXPECT_EQ(source_->counters().accepted.load(), 1u);
+}
+
 TEST_F(EmrFhirSourceTest, MetadataListsTheSupportedTypes) {
   sdk::HttpResponse r = send("GET", "/fhir/metadata", "");
   EXPECT_EQ(r.status, 200);

@@ -193,6 +193,35 @@ TEST_F(HisHl7SourceTest, BatchIsEmittedOnceAndEachMessageAnsweredOnItsOwn) {
   EXPECT_EQ(ctx_.emitted().size(), 3u);
 }
 
+TEST_F(HisHl7SourceTest, AMessageOfSeveralPatientsIsCommittedAllOrNothing) {
+  ctx_.reject_when([](const sdk::Value& v) {
+    const sdk::Value* mrn = v.at_path("subject.mrn");
+    return mrn && mrn->as_string() == "MRN-REJECT";
+  });
+  std::vector<MllpRequest> batch(2);
+  // Two patients in one message (one record each); the gateway refuses the second.
+  batch[0].message = adt("U1", "PID|1||MRN-A^^^H1^MR||测试^甲||19900307|F\rPV1|1|I\rPID|2||MRN-REJECT^^^H1^MR||测试^乙||19800101|M");
+  batch[1].message = adt("U2", "PID|1||MRN-B^^^H1^MR||测试^丙||19700101|M");
+  source_->handle_batch(batch, ctx_);
+
+  ASSERT_EQ(ctx_.unit_sizes().size(), 1u);
+  EXPECT_EQ(ctx_.unit_sizes()[0], (std::vector<std::size_t>{2, 1}));  // one unit per message
+  Ack a0 = read_ack(batch[0].reply), a1 = read_ack(batch[1].reply);
+  EXPECT_EQ(a0.code, "AE");
+  EXPECT_NE(a0.text.find("record 2 of 2 refused by the gateway"), std::string::npos) << a0.text;
+  EXPECT_NE(a0.text.find("nothing of the message was committed"), std::string::npos) << a0.text;
+  EXPECT_EQ(a1.code, "AA");
+  ASSERT_EQ(ctx_.emitted().size(), 1u);  // MRN-A went down with its message
+  EXPECT_EQ(ctx_.emitted()[0].at_path("subject.mrn")->as_string(), "MRN-B");
+  ASSERT_EQ(ctx_.quarantined().size(), 1u);  // the whole message, for inspection
+  EXPECT_NE(ctx_.quarantined()[0].raw.find("MRN-A"), std::string::npos);
+
+  // Sent again once the cause is fixed, the message is processed whole (not a duplicate).
+  ctx_.reject_when(nullptr);
+  EXPECT_EQ(send(batch[0].message).code, "AA");
+  EXPECT_EQ(ctx_.emitted().size(), 3u);
+}
+
 TEST_F(HisHl7SourceTest, RefusedBatchEmitAnswersEveryMessageAR) {
   ctx_.refuse_next_emits(1);
   std::vector<MllpRequest> batch(2);

@@ -6,9 +6,11 @@
 #include <thread>
 
 #include "../temp_dir.h"
+#include "medgate/sdk/emit_units.h"
 #include "medgate/sdk/json.h"
 #include "medgate/sdk/refusal.h"
 #include "pipeline/pipeline.h"
+#include "runtime/source_runner.h"
 
 namespace medgate::pipeline {
 namespace {
@@ -92,6 +94,69 @@ TEST_F(PipelineTest, SpoolsEveryRecordForEveryTargetAndAuditsIt) {
   EXPECT_EQ(count_lines(dir_ / "audit", "\"type\":\"record\""), 98u);  // 49 records x 2 targets
   EXPECT_EQ(count_lines(dir_ / "quarantine"), 1u);
   EXPECT_EQ(pipeline_->counters().records_spooled.load(), 98u);
+}
+
+TEST_F(PipelineTest, AUnitWithARejectedRecordCommitsNoneOfItsRecords) {
+  build(1 << 30);
+  std::vector<sdk::Record> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(record("u" + std::to_string(i), "测试戊"));
+  batch[4].body.erase("event_type");  // spoils the unit {3, 4}
+  batch[9].body.erase("event_type");  // spoils the last unit, {9}
+  // Units: {0,1,2} {3,4} {} {5,6,7,8} {9}.
+  sdk::EmitResult r = pipeline_->submit("inbox", std::move(batch), {3, 2, 0, 4, 1});
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  ASSERT_EQ(r.rejected.size(), 2u);
+  EXPECT_EQ(r.rejected[0].index, 4u);
+  EXPECT_EQ(r.rejected[1].index, 9u);
+  EXPECT_EQ(sdk::committed_records({3, 2, 0, 4, 1}, r.rejected), 7u);
+  for (auto& s : spools_) {
+    std::vector<spool::TargetSpool::ReadEntry> got;
+    ASSERT_TRUE(s->read(1000, got).ok());
+    std::vector<std::string> ids;
+    for (const auto& e : got) {
+      sdk::Value v;
+      ASSERT_TRUE(sdk::parse_json(e.entry.payload, v).ok());
+      ids.emplace_back(v.string_or("source_record_id", "?"));
+    }
+    EXPECT_EQ(ids, (std::vector<std::string>{"u0", "u1", "u2", "u5", "u6", "u7", "u8"}));  // not u3
+  }
+  EXPECT_EQ(count_lines(dir_ / "audit", "\"type\":\"record\""), 14u);  // 7 records x 2 targets
+  EXPECT_EQ(count_lines(dir_ / "quarantine"), 2u);                          // the two bad records
+  EXPECT_EQ(pipeline_->counters().records_spooled.load(), 14u);
+}
+
+TEST_F(PipelineTest, TheSourceContextEmitsUnitsAndCountsWhatItCommitted) {
+  build(1 << 30);
+  runtime::SourceRunner runner("inbox", "test", nullptr, dir_.path(), *pipeline_);
+  std::vector<sdk::Record> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(record("c" + std::to_string(i), "测试庚"));
+  batch[4].body.erase("event_type");
+  batch[9].body.erase("event_type");
+  sdk::SourceContext& ctx = runner;  // as a plugin sees it
+  sdk::EmitResult r = sdk::emit_units(ctx, std::move(batch), {3, 2, 0, 4, 1});
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  EXPECT_EQ(r.rejected.size(), 2u);
+  EXPECT_EQ(runner.counters().accepted.load(), 7u);
+  EXPECT_EQ(runner.counters().rejected.load(), 3u);  // u4 and u9 quarantined, u3 dropped with u4
+
+  std::vector<sdk::Record> more;
+  more.push_back(record("c10", "测试庚"));
+  EXPECT_EQ(sdk::emit_units(ctx, std::move(more), {}).status.code(), sdk::StatusCode::invalid_argument);
+  EXPECT_EQ(runner.counters().accepted.load(), 7u);
+}
+
+TEST_F(PipelineTest, UnitSizesThatDoNotAddUpAreRefusedWhole) {
+  build(1 << 30);
+  std::vector<sdk::Record> batch;
+  for (int i = 0; i < 3; ++i) batch.push_back(record("w" + std::to_string(i), "测试己"));
+  sdk::EmitResult r = pipeline_->submit("inbox", std::move(batch), {1, 1});
+  EXPECT_EQ(r.status.code(), sdk::StatusCode::invalid_argument);
+  EXPECT_NE(r.status.message().find("add up to 2 records, the batch holds 3"), std::string::npos)
+      << r.status.message();
+  std::vector<spool::TargetSpool::ReadEntry> got;
+  ASSERT_TRUE(spools_[0]->read(1000, got).ok());
+  EXPECT_TRUE(got.empty());
+  EXPECT_EQ(pipeline_->counters().records_in.load(), 0u);
 }
 
 TEST_F(PipelineTest, ConcurrentBatchesShareOneCommit) {

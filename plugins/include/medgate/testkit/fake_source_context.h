@@ -1,7 +1,8 @@
 // medgate plugin test kit: a SourceContext for a source plugin's tests. It
 // records what the source emits and quarantines, can refuse a batch (as the
-// host does when the spool is full) or reject single records, and lets a test
-// wait, without sleeping, until the source has done something.
+// host does when the spool is full) or reject single records (and with them
+// their unit, as emit_units() does), and lets a test wait, without sleeping,
+// until the source has done something.
 #pragma once
 
 #include <chrono>
@@ -9,13 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "medgate/sdk/emit_units.h"
 #include "medgate/sdk/plugin.h"
 #include "medgate/sdk/value.h"
 #include "medgate/testkit/fake_context.h"
 
 namespace medgate::testkit {
 
-class FakeSourceContext : public FakeContext<sdk::SourceContext> {
+class FakeSourceContext : public FakeContext<sdk::SourceContext>, public sdk::UnitEmitter {
  public:
   struct Quarantined {
     std::string raw;
@@ -26,19 +28,32 @@ class FakeSourceContext : public FakeContext<sdk::SourceContext> {
       : FakeContext(std::move(name), std::move(state_dir)) {}
 
   sdk::EmitResult emit(std::vector<sdk::Record> records) override {
+    std::vector<std::size_t> units(records.size(), 1);
+    return emit_units(std::move(records), std::move(units));
+  }
+  // As the host does: a unit with a rejected record keeps none of its records.
+  sdk::EmitResult emit_units(std::vector<sdk::Record> records, std::vector<std::size_t> unit_sizes) override {
     std::lock_guard lock(mutex_);
     ++emit_calls_;
     batch_sizes_.push_back(records.size());
+    unit_sizes_.push_back(unit_sizes);
     sdk::EmitResult result;
-    if (refuse_emits_ > 0 || emit_calls_ == refuse_call_) {
+    std::size_t total = 0;
+    for (std::size_t n : unit_sizes) total += n;
+    if (total != records.size()) {
+      result.status = sdk::Status::Invalid("unit sizes do not add up to the batch");
+    } else if (refuse_emits_ > 0 || emit_calls_ == refuse_call_) {
       if (refuse_emits_ > 0) --refuse_emits_;
       result.status = sdk::Status::Exhausted("spool full");
     } else {
-      for (std::size_t i = 0; i < records.size(); ++i) {
-        if (reject_ && reject_(records[i].body))
-          result.rejected.push_back({i, "rejected by test"});
-        else
-          emitted_.push_back(std::move(records[i].body));
+      std::size_t first = 0;
+      for (std::size_t n : unit_sizes) {
+        const std::size_t rejected_before = result.rejected.size();
+        for (std::size_t i = first; i < first + n; ++i)
+          if (reject_ && reject_(records[i].body)) result.rejected.push_back({i, "rejected by test"});
+        if (result.rejected.size() == rejected_before)
+          for (std::size_t i = first; i < first + n; ++i) emitted_.push_back(std::move(records[i].body));
+        first += n;
       }
     }
     changed_.notify_all();
@@ -82,6 +97,8 @@ class FakeSourceContext : public FakeContext<sdk::SourceContext> {
   const std::vector<sdk::Value>& emitted() const { return emitted_; }
   const std::vector<Quarantined>& quarantined() const { return quarantined_; }
   const std::vector<std::size_t>& batch_sizes() const { return batch_sizes_; }
+  // The unit sizes of every emit (emit(): one record per unit).
+  const std::vector<std::vector<std::size_t>>& unit_sizes() const { return unit_sizes_; }
   int emit_calls() const { return emit_calls_; }
   // The `source_record_id` of every emitted record, in order.
   std::vector<std::string> ids() const {
@@ -98,6 +115,7 @@ class FakeSourceContext : public FakeContext<sdk::SourceContext> {
   std::vector<sdk::Value> emitted_;
   std::vector<Quarantined> quarantined_;
   std::vector<std::size_t> batch_sizes_;
+  std::vector<std::vector<std::size_t>> unit_sizes_;
   int emit_calls_ = 0;
 };
 
