@@ -62,7 +62,7 @@ Status HisHl7Source::open_state(sdk::SourceContext& ctx) {
 }
 
 std::string HisHl7Source::answer(const hl7::Message& original, hl7::AckCode code, std::vector<hl7::Result> errors,
-                                 std::string text) {
+                                 std::string text, const std::vector<hl7::Result>& warnings) {
   hl7::AckRequest request;
   request.code = code;
   request.control_id = ack_id_prefix_ + std::to_string(++ack_sequence_);
@@ -71,7 +71,7 @@ std::string HisHl7Source::answer(const hl7::Message& original, hl7::AckCode code
   request.errors = std::move(errors);
   request.application = options_.application;
   request.facility = options_.facility;
-  hl7::Message ack = hl7::build_ack(original, request);
+  hl7::Message ack = hl7::build_ack(original, request, warnings);
   std::string bytes;
   if (!ack.encode(bytes).ok()) bytes = ack.serialize();  // text the charset cannot hold: answer in UTF-8
   return bytes;
@@ -118,8 +118,23 @@ bool HisHl7Source::map(std::string_view raw, sdk::SourceContext& ctx, Mapped& ou
   }
   out.key = sender_key(message);
   out.records = std::move(mapped.records);
+  out.left_out = std::move(mapped.left_out);
   out.reply = &reply;
   return true;
+}
+
+void HisHl7Source::note_left_out(const std::vector<hl7::Result>& left_out, sdk::SourceContext& ctx) {
+  if (left_out.empty()) return;
+  counters_.left_out += left_out.size();
+  std::lock_guard lock(logged_mu_);
+  for (const hl7::Result& r : left_out) {
+    const hl7::Location& l = r.location;
+    std::string kind = l.segment_id + "-" + std::to_string(l.field) + " (" + r.code + " " +
+                       std::string(hl7::error_code_text(r.code)) + ")";
+    if (logged_left_out_.size() < 64 && logged_left_out_.insert(kind).second)
+      ctx.log(LogLevel::warning, "accepted messages leave out what the profile cannot hold: " + kind +
+                                     "; answered AA with an ERR warning (logged once per kind)");
+  }
 }
 
 std::string HisHl7Source::duplicate(const hl7::Message& message) {
@@ -164,7 +179,8 @@ void HisHl7Source::emit_and_answer(std::vector<Mapped>& messages, sdk::SourceCon
       *m.reply = refuse(m.message, m.raw, ctx, hl7::AckCode::error, std::move(why));
     } else {
       counters_.accepted++;
-      *m.reply = answer(m.message, hl7::AckCode::accept, {});
+      note_left_out(m.left_out, ctx);
+      *m.reply = answer(m.message, hl7::AckCode::accept, {}, {}, m.left_out);
     }
   }
   // One write for every accepted key of the batch.
@@ -231,7 +247,8 @@ Status HisHl7Source::run(sdk::SourceContext& ctx) {
   ctx.log(LogLevel::info, std::to_string(counters_.accepted.load()) + " messages accepted, " +
                               std::to_string(counters_.duplicates.load()) + " duplicates, " +
                               std::to_string(counters_.errors.load()) + " AE, " +
-                              std::to_string(counters_.rejects.load()) + " AR");
+                              std::to_string(counters_.rejects.load()) + " AR, " +
+                              std::to_string(counters_.left_out.load()) + " segments left out");
   return Status::Ok();
 }
 

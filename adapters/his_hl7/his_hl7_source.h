@@ -18,6 +18,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -32,6 +34,7 @@ struct HisHl7Counters {
   std::atomic<std::uint64_t> duplicates{0};  // AA without processing
   std::atomic<std::uint64_t> errors{0};      // AE
   std::atomic<std::uint64_t> rejects{0};     // AR
+  std::atomic<std::uint64_t> left_out{0};    // segments of accepted messages the profile cannot hold (AA warnings)
 };
 
 class HisHl7Source : public sdk::Source {
@@ -51,7 +54,11 @@ class HisHl7Source : public sdk::Source {
 
  private:
   std::string answer(const sdk::hl7::Message& original, sdk::hl7::AckCode code,
-                     std::vector<sdk::hl7::Result> errors, std::string text = {});
+                     std::vector<sdk::hl7::Result> errors, std::string text = {},
+                     const std::vector<sdk::hl7::Result>& warnings = {});
+  // Counts what an accepted message left out and logs each kind (segment,
+  // field, code; never a value) the first time it is seen.
+  void note_left_out(const std::vector<sdk::hl7::Result>& left_out, sdk::SourceContext& ctx);
   std::string refuse(const sdk::hl7::Message& original, std::string_view raw, sdk::SourceContext& ctx,
                      sdk::hl7::AckCode code, sdk::hl7::Result why);
   // A message parsed and mapped, waiting to be emitted.
@@ -60,7 +67,8 @@ class HisHl7Source : public sdk::Source {
     sdk::hl7::Message message;
     std::string key;  // sender_key()
     std::vector<sdk::Record> records;
-    std::string* reply = nullptr;  // where its ACK goes
+    std::vector<sdk::hl7::Result> left_out;  // warnings for its AA
+    std::string* reply = nullptr;            // where its ACK goes
   };
   // Parses and maps `raw`; false when it was answered already (AE/AR into `reply`).
   bool map(std::string_view raw, sdk::SourceContext& ctx, Mapped& out, std::string& reply);
@@ -75,6 +83,8 @@ class HisHl7Source : public sdk::Source {
   std::atomic<std::uint64_t> ack_sequence_{0};
   std::string ack_id_prefix_;
   HisHl7Counters counters_;
+  std::mutex logged_mu_;
+  std::set<std::string> logged_left_out_;  // kinds already logged
 };
 
 }  // namespace medgate::his_hl7

@@ -155,11 +155,29 @@ ObservationValue observation_value(const SegmentAt& obx) {
 
 }  // namespace
 
-Result map_diagnosis(const SegmentAt& dg1, const MappingOptions& options, ItemList& diagnoses) {
+Result map_diagnosis(const SegmentAt& dg1, const MappingOptions& options, ItemList& diagnoses, Notices& left_out) {
   std::string system = dg1.text(3, 3);
+  const std::size_t system_field = system.empty() ? 2 : 3;
   if (system.empty()) system = dg1.text(2);
-  std::optional<std::string> code = icd10_code(dg1.text(3, 1));
-  if (!code || !is_icd10_system(system)) return {};
+  const std::string raw_code = dg1.text(3, 1);
+  if (raw_code.empty()) {
+    left_out.push_back(dg1.failure(kRequiredFieldMissing, 3, "DG1-3.1 (diagnosis code) is empty: no diagnosis", 0, 1));
+    return {};
+  }
+  if (!is_icd10_system(system)) {
+    left_out.push_back(dg1.failure(kTableValueNotFound, system_field,
+                                   dg1.name(system_field) + " names the code system '" + truncated(system, 40) +
+                                       "', not ICD-10: the profile holds ICD-10 diagnoses only, this one is left out",
+                                   0, system_field == 3 ? 3 : 0));
+    return {};
+  }
+  std::optional<std::string> code = icd10_code(raw_code);
+  if (!code) {
+    left_out.push_back(dg1.failure(kDataTypeError, 3,
+                                   "DG1-3.1 is not an ICD-10 code (A00, A00.0, E11.900x001): the diagnosis is left out",
+                                   0, 1));
+    return {};
+  }
   Value d = Value::object();
   d["code"] = std::move(*code);
   d["system"] = "ICD-10";
@@ -174,9 +192,18 @@ Result map_diagnosis(const SegmentAt& dg1, const MappingOptions& options, ItemLi
   return {};
 }
 
-Result map_procedure(const SegmentAt& pr1, const MappingOptions& options, ItemList& procedures) {
+Result map_procedure(const SegmentAt& pr1, const MappingOptions& options, ItemList& procedures, Notices& left_out) {
   std::string code = pr1.text(3, 1);
-  if (code.empty() || characters(code) > kMaxProcedureCode) return {};
+  if (code.empty() || characters(code) > kMaxProcedureCode) {
+    left_out.push_back(code.empty() ? pr1.failure(kRequiredFieldMissing, 3,
+                                                  "PR1-3.1 (procedure code) is empty: the procedure is left out", 0, 1)
+                                    : pr1.failure(kValueTooLong, 3,
+                                                  "PR1-3.1 (procedure code) is over " +
+                                                      std::to_string(kMaxProcedureCode) +
+                                                      " characters: the procedure is left out",
+                                                  0, 1));
+    return {};
+  }
   Value p = Value::object();
   p["code"] = std::move(code);
   std::string system = pr1.text(3, 3);
@@ -189,11 +216,20 @@ Result map_procedure(const SegmentAt& pr1, const MappingOptions& options, ItemLi
 }
 
 Result map_observation(const SegmentAt& obx, const SegmentAt* obr, const MappingOptions& options,
-                       ItemList& observations, ItemList& notes) {
+                       ItemList& observations, ItemList& notes, Notices& left_out) {
   if (std::string status = obx.text(11); status == "D" || status == "W") return {};  // deleted, or wrong
   std::size_t first = obx.text(3, 1).empty() ? 4 : 1;  // the alternate code when there is no code
   std::string code = obx.text(3, first);
-  if (code.empty() || characters(code) > kMaxObservationCode) return {};
+  if (code.empty() || characters(code) > kMaxObservationCode) {
+    left_out.push_back(code.empty() ? obx.failure(kRequiredFieldMissing, 3,
+                                                  "OBX-3 (observation identifier) has no code: the result is left out")
+                                    : obx.failure(kValueTooLong, 3,
+                                                  "OBX-3 (observation code) is over " +
+                                                      std::to_string(kMaxObservationCode) +
+                                                      " characters: the result is left out",
+                                                  0, first));
+    return {};
+  }
   Value o = Value::object();
   o["code"] = std::move(code);
   std::string system = obx.text(3, first + 2);
@@ -220,15 +256,25 @@ void map_note(const SegmentAt& nte, const char* kind, ItemList& notes) {
   if (!text.empty()) notes.push_back(note(kind, std::move(text), {}));
 }
 
-Result map_charge(const SegmentAt& ft1, const MappingOptions& options, ItemList& charges) {
+Result map_charge(const SegmentAt& ft1, const MappingOptions& options, ItemList& charges, Notices& left_out) {
   std::string type = ft1.text(6);
   if (type == "PY" || type == "CO") return {};  // payments and co-payments: money in, not a charge or refund
   // The extended amount (CP: price & currency), else the unit amount times the quantity.
   std::size_t field = ft1.text(11, 1, 1).empty() ? 12 : 11;
   std::string amount_text = ft1.text(field, 1, 1);
-  if (amount_text.empty()) return {};
+  if (amount_text.empty()) {
+    left_out.push_back(
+        ft1.failure(kRequiredFieldMissing, 11, "FT1-11 and FT1-12 (amounts) are empty: the charge is left out"));
+    return {};
+  }
   std::string currency = upper(ft1.text(field, 1, 2));
-  if (!currency.empty() && currency != "CNY" && currency != "RMB") return {};
+  if (!currency.empty() && currency != "CNY" && currency != "RMB") {
+    left_out.push_back(ft1.failure(kTableValueNotFound, field,
+                                   ft1.name(field) + " is in '" + truncated(currency, 8) +
+                                       "', not CNY: the profile holds CNY amounts only, the charge is left out",
+                                   0, 1));
+    return {};
+  }
   std::optional<Number> amount = hl7_number(amount_text);
   if (!amount)
     return ft1.failure(kDataTypeError, field, ft1.name(field) + " (transaction amount) is not a number", 0, 0);

@@ -132,7 +132,7 @@ Result occurred_at(std::span<const SegmentAt> segments, const MappingOptions& op
 // The facets of one patient: the segments from its PID to the next PID.
 // Segments before the first PID (MSH, EVN, SCH) are read message-wide.
 Result map_patient(const MessageKind& kind, std::span<const SegmentAt> all, std::span<const SegmentAt> group,
-                   const MappingOptions& options, Value& record) {
+                   const MappingOptions& options, Value& record, Notices& left_out) {
   SubjectBuilder subject(options);
   Value patient, encounter;
   ItemList diagnoses, procedures, observations, charges, notes;
@@ -147,17 +147,17 @@ Result map_patient(const MessageKind& kind, std::span<const SegmentAt> all, std:
     if (id == "PV1")
       e = map_visit(s, options, encounter, subject);
     else if (id == "DG1")
-      e = map_diagnosis(s, options, diagnoses);
+      e = map_diagnosis(s, options, diagnoses, left_out);
     else if (id == "PR1")
-      e = map_procedure(s, options, procedures);
+      e = map_procedure(s, options, procedures, left_out);
     else if (id == "OBR")
       obr = &s;
     else if (id == "OBX")
-      e = map_observation(s, obr, options, observations, notes);
+      e = map_observation(s, obr, options, observations, notes, left_out);
     else if (id == "NTE")
       map_note(s, note_kind, notes);
     else if (id == "FT1")
-      e = map_charge(s, options, charges);
+      e = map_charge(s, options, charges, left_out);
     else if (id == "MRG" && merge && !has_mrg) {
       e = subject.add_prior(s);
       has_mrg = true;
@@ -254,7 +254,7 @@ MappingResult map_message(const sdk::hl7::Message& message, const MappingOptions
     record["event_type"] = kind->event_type;
     record["occurred_at"] = at;
     std::span<const SegmentAt> group(segments.begin() + pids[p], segments.begin() + end);
-    if (r.error = map_patient(*kind, segments, group, options, record); !r.error.ok()) return r;
+    if (r.error = map_patient(*kind, segments, group, options, record, r.left_out); !r.error.ok()) return r;
     records.push_back({std::move(record)});
   }
   r.records = std::move(records);

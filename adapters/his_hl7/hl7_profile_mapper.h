@@ -46,6 +46,10 @@ struct MappingResult {
   bool unsupported = false;
   // One per patient in the message (PID segment), usually one.
   std::vector<sdk::Record> records;
+  // Segments the profile cannot hold (a diagnosis in another code system, a
+  // charge in another currency, ...), located: warnings of the AA
+  // (hl7_facets.h).
+  std::vector<sdk::hl7::Result> left_out;
 };
 
 MappingResult map_message(const sdk::hl7::Message& message, const MappingOptions& options);

@@ -23,6 +23,8 @@ using sdk::hl7::Result;
 inline constexpr const char* kSegmentSequenceError = "100";
 inline constexpr const char* kRequiredFieldMissing = "101";
 inline constexpr const char* kDataTypeError = "102";
+inline constexpr const char* kTableValueNotFound = "103";
+inline constexpr const char* kValueTooLong = "104";
 inline constexpr const char* kUnsupportedMessageType = "200";
 inline constexpr const char* kUnsupportedEventCode = "201";
 inline constexpr const char* kUnsupportedVersionId = "203";

@@ -20,7 +20,7 @@ std::string number(std::size_t n) {
   return n > 0 ? std::to_string(n) : std::string();
 }
 
-void add_error(Message& ack, const Result& error, bool old_version) {
+void add_error(Message& ack, const Result& error, bool old_version, const char* severity = "E") {
   Segment* err = ack.add_segment("ERR");
   const std::string code = error.code.empty() ? "207" : error.code;
   const std::string code_text(error_code_text(code));
@@ -43,7 +43,7 @@ void add_error(Message& ack, const Result& error, bool old_version) {
   err->set_text({3, 1, 1, 1}, code);
   err->set_text({3, 1, 2, 1}, code_text);
   err->set_text({3, 1, 3, 1}, "HL70357");
-  err->set_text(4, "E");
+  err->set_text(4, severity);
   if (!error.status.message().empty()) err->set_text(7, error.status.message());
 }
 
@@ -128,6 +128,13 @@ Message build_ack(const Message& original, const AckRequest& request) {
 
   const bool old_version = before_v25(ack.version());
   for (const Result& e : request.errors) add_error(ack, e, old_version);
+  return ack;
+}
+
+Message build_ack(const Message& original, const AckRequest& request, const std::vector<Result>& warnings) {
+  Message ack = build_ack(original, request);
+  if (!before_v25(ack.version()))
+    for (const Result& w : warnings) add_error(ack, w, false, "W");
   return ack;
 }
 

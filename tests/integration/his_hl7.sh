@@ -95,6 +95,22 @@ pass "GB 18030 message answered AA"
 send "$M/oru.hl7" > "$WORK/ack7"
 [ "$(ack_field "$WORK/ack7" MSA 1)" = AA ] || { cat "$WORK/ack7"; fail "ORU^R01 with a text result not answered AA"; }
 
+# 8. A discharge with an ICD-10 diagnosis and a TCM one (GB/T 15657): AA with
+# one warning ERR (ERR-4 W, 103) for the TCM diagnosis, which is left out;
+# the ICD-10 one reaches analytics.
+{
+  adt MSG0010 A03 'PID|1||MRN900001^^^H1^MR||测试^患者甲||19900307|F'
+  printf 'DG1|1||I10^原发性高血压^I10||||||||||||1\n'
+  printf 'DG1|2||BNG010^胸痹^GB/T 15657\n'
+} > "$M/tcm.hl7"
+send "$M/tcm.hl7" > "$WORK/ack8"
+[ "$(ack_field "$WORK/ack8" MSA 1)" = AA ] || { cat "$WORK/ack8"; fail "discharge with a TCM diagnosis not answered AA"; }
+[ "$(grep -c '^ERR|' "$WORK/ack8")" = 1 ] || { cat "$WORK/ack8"; fail "expected exactly one ERR warning"; }
+[ "$(ack_field "$WORK/ack8" ERR 4)" = W ] || { cat "$WORK/ack8"; fail "ERR-4 of the warning is not W"; }
+[ "$(ack_field "$WORK/ack8" ERR 2)" = "DG1^2^3^^3" ] || { cat "$WORK/ack8"; fail "the warning does not point at DG1 #2 field 3.3"; }
+case "$(ack_field "$WORK/ack8" ERR 3)" in 103^*) ;; *) cat "$WORK/ack8"; fail "ERR-3 of the warning is not 103";; esac
+pass "a diagnosis in another code system: AA with a warning ERR (W, 103, DG1^2^3^^3)"
+
 # Records at the targets: MSG0001 once and MSG0006, at analytics and outreach.
 A=$WORK/var/out/analytics O=$WORK/var/out/outreach
 count_id() { cat "$1"/*.ndjson* 2>/dev/null | grep -c "\"source_record_id\":\"HIS^H1^$2\"" || true; }
@@ -106,6 +122,13 @@ for bad in MSG0002 MSG0003 MSG0004; do
   [ "$(count_id "$A" $bad)" = 0 ] || fail "rejected $bad reached analytics"
 done
 pass "resent message answered AA and delivered once; rejected ones not delivered"
+wait_until 20 bash -c "cat $A/*.ndjson* 2>/dev/null | grep -q 'HIS^H1^MSG0010'" || fail "MSG0010 did not reach analytics"
+grep -h 'HIS^H1^MSG0010' "$A"/*.ndjson* | grep -q '"diagnoses":\[{"code":"I10","system":"ICD-10","role":"primary"' \
+  || { grep -h 'HIS^H1^MSG0010' "$A"/*.ndjson*; fail "MSG0010 at analytics lacks its ICD-10 diagnosis"; }
+[ "$(grep -h 'HIS^H1^MSG0010' "$A"/*.ndjson* | grep -c 'BNG010')" = 0 ] || fail "the TCM diagnosis reached analytics"
+grep -q 'DG1-3 (103 Table value not found)' "$WORK/medgated.log" || fail "the left-out kind was not logged"
+grep -q 'BNG010\|胸痹' "$WORK/medgated.log" && fail "the log names a left-out value"
+pass "the ICD-10 diagnosis reached analytics, the TCM one did not; the log names the kind, not the value"
 grep -h 'HIS^H1^MSG0006' "$A"/*.ndjson* | grep -q '"department":"心内科"' \
   || { grep -h 'HIS^H1^MSG0006' "$A"/*.ndjson*; fail "GB 18030 department did not arrive as UTF-8 心内科"; }
 pass "GB 18030 text arrives as UTF-8"
@@ -127,25 +150,25 @@ Q=$WORK/var/quarantine/his.ndjson
 grep -q '"reason":"AE: ' "$Q" && grep -q '"reason":"AR: ' "$Q" || { cat "$Q"; fail "quarantine reasons do not say AE/AR"; }
 pass "AE and AR messages quarantined, encrypted at rest"
 
-# 7. A40 merge: MRN900009 is merged into the patient of MSG0001; a later message
+# 9. A40 merge: MRN900009 is merged into the patient of MSG0001; a later message
 # that still carries only MRN900009 counts for that patient (same token).
-adt MSG0007 A08 'PID|1||MRN900009^^^H1^MR||测试^患者丙||19900307|F' > "$M/before.hl7"
+adt MSG0011 A08 'PID|1||MRN900009^^^H1^MR||测试^患者丙||19900307|F' > "$M/before.hl7"
 {
-  printf 'MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123090000+0800||ADT^A40^ADT_A39|MSG0008|P|2.5|||||CHN|UNICODE UTF-8\n'
+  printf 'MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123090000+0800||ADT^A40^ADT_A39|MSG0012|P|2.5|||||CHN|UNICODE UTF-8\n'
   printf 'EVN|A40|20261123090000+0800\n%s\nMRG|MRN900009^^^H1^MR\n' "$PID_OK"
 } > "$M/merge.hl7"
-adt MSG0009 A08 'PID|1||MRN900009^^^H1^MR||测试^患者丙||19900307|F' > "$M/after.hl7"
+adt MSG0013 A08 'PID|1||MRN900009^^^H1^MR||测试^患者丙||19900307|F' > "$M/after.hl7"
 for f in before merge after; do
   send "$M/$f.hl7" > "$WORK/ack_$f"
   [ "$(ack_field "$WORK/ack_$f" MSA 1)" = AA ] || { cat "$WORK/ack_$f"; fail "$f message of the merge not answered AA"; }
 done
 token_of() { grep -h "\"source_record_id\":\"HIS^H1^$1\"" "$A"/*.ndjson* | /usr/bin/python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["patient"]["token"])'; }
-wait_until 20 bash -c "cat $A/*.ndjson* | grep -q 'HIS^H1^MSG0009'" || fail "merge messages did not reach analytics"
+wait_until 20 bash -c "cat $A/*.ndjson* | grep -q 'HIS^H1^MSG0013'" || fail "merge messages did not reach analytics"
 survivor=$(token_of MSG0001)
 [ -n "$survivor" ] || fail "no token for MSG0001"
-[ "$(token_of MSG0008)" = "$survivor" ] || fail "the merge record does not carry the surviving patient's token"
-[ "$(token_of MSG0007)" != "$survivor" ] || fail "before the merge MRN900009 already had the survivor's token?"
-[ "$(token_of MSG0009)" = "$survivor" ] || fail "after ADT^A40 a record with the merged MRN still has its own token"
+[ "$(token_of MSG0012)" = "$survivor" ] || fail "the merge record does not carry the surviving patient's token"
+[ "$(token_of MSG0011)" != "$survivor" ] || fail "before the merge MRN900009 already had the survivor's token?"
+[ "$(token_of MSG0013)" = "$survivor" ] || fail "after ADT^A40 a record with the merged MRN still has its own token"
 pass "ADT^A40: records with the merged MRN get the surviving patient's token"
 
 # Inspecting the quarantine: any role lists it (no content); only an admin
@@ -157,7 +180,7 @@ grep -Eq '^his +2 ' "$WORK/qlist" || { cat "$WORK/qlist"; fail "quarantine list 
 "${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine list his > "$WORK/qhis" || fail "quarantine list his failed"
 grep -q 'AE: HL7 error 100' "$WORK/qhis" && grep -q 'AR: HL7 error 200' "$WORK/qhis" \
   || { cat "$WORK/qhis"; fail "quarantine list his does not give the reasons"; }
-! grep -q 'MSG000\|MRN900' "$WORK/qhis" || fail "quarantine list shows content"
+! grep -q 'MSG00\|MRN900' "$WORK/qhis" || fail "quarantine list shows content"
 if "${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine show his 1 > "$WORK/qshow_aud" 2>&1; then
   fail "an auditor token read a quarantined message in clear"
 fi

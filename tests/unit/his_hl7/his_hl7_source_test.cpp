@@ -222,6 +222,29 @@ TEST_F(HisHl7SourceTest, AMessageOfSeveralPatientsIsCommittedAllOrNothing) {
   EXPECT_EQ(ctx_.emitted().size(), 3u);
 }
 
+TEST_F(HisHl7SourceTest, WhatTheProfileCannotHoldIsAnAAWarning) {
+  const std::string pid = "PID|1||MRN1^^^H1^MR||测试^患者||19900307|F\rDG1|1||401.9^HYPERTENSION^I9";
+  std::vector<MllpRequest> batch(2);
+  batch[0].message = adt("W1", pid);
+  batch[1].message = adt("W2", pid);
+  source_->handle_batch(batch, ctx_);
+  for (const auto& request : batch) {
+    hl7::Message ack;
+    ASSERT_TRUE(hl7::parse(request.reply, ack).ok());
+    EXPECT_EQ(ack.find("MSA")->text(1), "AA");
+    ASSERT_NE(ack.find("ERR"), nullptr) << request.reply;
+    EXPECT_EQ(ack.find("ERR")->text(4), "W");
+    EXPECT_EQ(ack.find("ERR")->text(3), "103");
+    EXPECT_EQ(ack.find("ERR")->raw(2), "DG1^1^3^^3");
+  }
+  EXPECT_EQ(ctx_.emitted().size(), 2u);  // the messages themselves are taken
+  EXPECT_EQ(source_->counters().accepted.load(), 2u);
+  EXPECT_EQ(source_->counters().left_out.load(), 2u);
+  EXPECT_EQ(ctx_.count_logs("DG1-3 (103 Table value not found)"), 1u) << ctx_.all_logs();  // once per kind
+  EXPECT_EQ(ctx_.count_logs("401.9"), 0u);
+  EXPECT_EQ(ctx_.count_logs("I9"), 0u);
+}
+
 TEST_F(HisHl7SourceTest, RefusedBatchEmitAnswersEveryMessageAR) {
   ctx_.refuse_next_emits(1);
   std::vector<MllpRequest> batch(2);

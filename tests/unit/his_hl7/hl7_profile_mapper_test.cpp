@@ -459,6 +459,47 @@ TEST(Hl7ProfileMapper, ChargeMapsAmountsSignsAndCategories) {
       {"amount_cny": 80, "category": "other", "charged_at": "2026-05-05T00:00:00+08:00"}]})"));
 }
 
+// What the profile cannot hold is left out, never silently: each gets a
+// located notice (the AA's warnings); payments are left out by design.
+TEST(Hl7ProfileMapper, WhatTheProfileCannotHoldIsLeftOutWithALocatedNotice) {
+  MappingResult admission = mapped(kAdmission);
+  ASSERT_TRUE(admission.error.ok());
+  ASSERT_EQ(admission.left_out.size(), 1u);  // the ICD-9 diagnosis
+  EXPECT_EQ(admission.left_out[0].code, "103");
+  EXPECT_EQ(admission.left_out[0].location, at(7, "DG1", 3, 0, 3, 3));
+  EXPECT_NE(admission.left_out[0].status.message().find("'I9', not ICD-10"), std::string::npos)
+      << admission.left_out[0].status.message();
+
+  MappingResult charge = mapped(kCharge);
+  ASSERT_EQ(charge.left_out.size(), 1u);  // the USD charge; not the payment
+  EXPECT_EQ(charge.left_out[0].code, "103");
+  EXPECT_EQ(charge.left_out[0].location, at(9, "FT1", 11, 0, 1, 5));
+  EXPECT_NE(charge.left_out[0].status.message().find("'USD', not CNY"), std::string::npos);
+
+  MappingResult odd = mapped(hl7({
+      msh("ADT^A03^ADT_A03"), "EVN|A03|20260506100000", kShortPid, "PV1|1|I",
+      segment("DG1", {{1, "1"}, {3, "^无编码诊断"}}),                   // no code
+      segment("DG1", {{1, "2"}, {3, "ABC^某诊断^ICD10"}}),             // not of ICD-10 shape
+      segment("DG1", {{1, "3"}, {2, "GB/T 15657"}, {3, "BNG010^胸痹"}}),  // TCM, system in DG1-2
+      segment("PR1", {{1, "1"}, {3, "^无编码手术"}}),                   // no code
+      segment("OBX", {{1, "1"}, {2, "NM"}, {3, std::string(65, '9') + "^某检验"}, {5, "1"}}),  // code too long
+      segment("FT1", {{1, "1"}, {6, "CG"}}),                             // no amount
+  }));
+  ASSERT_TRUE(odd.error.ok()) << odd.error.status.message();
+  ASSERT_EQ(odd.records.size(), 1u);
+  EXPECT_EQ(odd.records[0].body.find("diagnoses"), nullptr);
+  std::vector<std::pair<std::string, std::string>> got;  // code, ERR-2 place
+  for (const auto& n : odd.left_out)
+    got.emplace_back(n.code, n.location.segment_id + "-" + std::to_string(n.location.field));
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{{"101", "DG1-3"},
+                                                                   {"102", "DG1-3"},
+                                                                   {"103", "DG1-2"},
+                                                                   {"101", "PR1-3"},
+                                                                   {"104", "OBX-3"},
+                                                                   {"101", "FT1-11"}}));
+  for (const auto& n : odd.left_out) EXPECT_EQ(n.status.message().find("胸痹"), std::string::npos);  // no values
+}
+
 TEST(Hl7ProfileMapper, AppointmentMapsScheduleAndKeepsIdsInSubject) {
   EXPECT_EQ(record_json(kAppointment), canonical(R"({
     "source_record_id": "HIS^HOSP01^APT0001", "event_type": "appointment",

@@ -84,6 +84,25 @@ TEST(Hl7Ack, VersionsBefore25GetErr1) {
   EXPECT_EQ(segment(ack, "ERR").raw(2), "PID^1^5");
 }
 
+TEST(Hl7Ack, WarningsOfAnAcceptedMessageAreErrSegmentsOfSeverityW) {
+  AckRequest req = request(AckCode::accept);
+  std::vector<Result> warnings = {
+      Result::failure("103", Location{5, "DG1", 1, 3, 0, 0, 0}, "DG1-3 is not coded in ICD-10: left out")};
+  Message ack = build_ack(parsed(adt_a01()), req, warnings);
+  EXPECT_EQ(segment(ack, "MSA").text(1), "AA");
+  EXPECT_EQ(segment(ack, "MSA").presence(3), Presence::absent);  // a warning is not the answer's text
+  const Message back = reparsed(ack);
+  const Segment& err = segment(back, "ERR");
+  EXPECT_EQ(err.raw(2), "DG1^1^3");
+  EXPECT_EQ(err.raw(3), "103^Table value not found^HL70357");
+  EXPECT_EQ(err.text(4), "W");
+  EXPECT_EQ(err.text(7), "segment 5 (DG1) field 3: DG1-3 is not coded in ICD-10: left out");
+
+  // Before 2.5 an ERR has no severity and would read as an error: no warnings.
+  Message old = parsed(lines({"MSH|^~\\&|HIS|H|GW|G|20240501||ADT^A01|C9|P|2.4", "EVN|A01"}));
+  EXPECT_TRUE(build_ack(old, req, warnings).find_all("ERR").empty());
+}
+
 TEST(Hl7Ack, KeepsTheOriginalsDelimitersAndEscapesText) {
   Message original = parsed(lines({"MSH#$*@%#LAB#SITE#GW#G#20240501##ORU$R01#C1#P#2.5", "OBX#1"}));
   AckRequest req = request(AckCode::error);

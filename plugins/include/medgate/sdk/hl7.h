@@ -270,4 +270,11 @@ struct AckRequest {
 // to send, in the character set MSH-18 declares.
 Message build_ack(const Message& original, const AckRequest& request);
 
+// build_ack(), then one ERR per warning with ERR-4 "W" (HL7 table 0516,
+// warning): for an AA whose message was taken but left something out, e.g. a
+// diagnosis in a code system the receiver does not map. Versions before 2.5
+// have no ERR-4 (their ERR-1 reads as an error), so there the warnings are
+// not written. SDK 1.4.
+Message build_ack(const Message& original, const AckRequest& request, const std::vector<Result>& warnings);
+
 }  // namespace medgate::sdk::hl7
