@@ -1,5 +1,9 @@
 #include "fhir_datetime.h"
 
+#include <cstdint>
+#include <ctime>
+#include <optional>
+
 namespace medgate::emr_fhir {
 namespace {
 
@@ -94,6 +98,45 @@ bool parse_fhir_datetime(std::string_view s, FhirTimeType type, profile_mapping:
     return false;
   }
   return true;
+}
+
+namespace {
+// A moment in UTC: whole seconds since 1970, and the fraction's digits
+// without trailing zeros (so that comparing them as text compares values).
+struct Moment {
+  std::int64_t seconds = 0;
+  std::string fraction;
+};
+
+std::optional<Moment> moment_of(std::string_view text, std::string_view default_offset) {
+  profile_mapping::DateTimeParts t;
+  std::string problem;
+  if (!parse_fhir_datetime(text, FhirTimeType::instant, t, problem)) return std::nullopt;
+  std::string_view offset = t.offset.empty() ? default_offset : std::string_view(t.offset);
+  if (!profile_mapping::is_rfc3339_offset(offset)) return std::nullopt;
+  std::int64_t offset_seconds = 0;
+  if (offset != "Z")
+    offset_seconds = (offset[0] == '-' ? -1 : 1) * (digits(offset, 1, 2) * 3600 + digits(offset, 4, 2) * 60);
+  std::tm tm{};
+  tm.tm_year = t.year - 1900;
+  tm.tm_mon = t.month - 1;
+  tm.tm_mday = t.day;
+  tm.tm_hour = t.hour;
+  tm.tm_min = t.minute;
+  tm.tm_sec = t.second;
+  Moment m{static_cast<std::int64_t>(::timegm(&tm)) - offset_seconds, std::move(t.fraction)};
+  while (!m.fraction.empty() && m.fraction.back() == '0') m.fraction.pop_back();
+  return m;
+}
+
+int sign(int n) { return (n > 0) - (n < 0); }
+}  // namespace
+
+int compare_instants(std::string_view a, std::string_view b, std::string_view default_offset) {
+  std::optional<Moment> x = moment_of(a, default_offset), y = moment_of(b, default_offset);
+  if (!x || !y) return sign(a.compare(b));
+  if (x->seconds != y->seconds) return x->seconds < y->seconds ? -1 : 1;
+  return sign(x->fraction.compare(y->fraction));
 }
 
 }  // namespace medgate::emr_fhir

@@ -22,4 +22,12 @@ enum class FhirTimeType {
 bool parse_fhir_datetime(std::string_view text, FhirTimeType type, profile_mapping::DateTimeParts& out,
                          std::string& problem);
 
+// Orders two FHIR instants by the moment they name (<0, 0, >0), whatever
+// their offsets and however many fraction digits they carry:
+// "2026-11-21T01:00:00Z" is after "2026-11-21T08:00:00+08:00", and
+// "...T08:00:00.50+08:00" equals "...T00:00:00.5Z". A value without an offset
+// is read in `default_offset`. When either does not parse as an instant the
+// two are compared as text (what a server that keeps one form gives anyway).
+int compare_instants(std::string_view a, std::string_view b, std::string_view default_offset);
+
 }  // namespace medgate::emr_fhir

@@ -18,6 +18,8 @@
 #include <medgate/sdk/json.h>
 #include <medgate/sdk/secrets.h>
 
+#include "fhir_datetime.h"
+
 namespace medgate::emr_fhir {
 namespace {
 using sdk::LogLevel;
@@ -39,11 +41,6 @@ std::string last_updated(const Value& resource) {
   return meta ? std::string(meta->string_or("lastUpdated", "")) : std::string();
 }
 
-// FHIR instants compare as text when they share a form; normalise the
-// offset-less and 'Z' forms we are likely to meet by comparing the UTC
-// seconds would need a full parser, so the poller only ever compares values
-// the server itself produced (the same form).
-bool newer(const std::string& a, const std::string& b) { return a > b; }
 
 Status write_file_atomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
@@ -157,14 +154,17 @@ Status FhirPoller::poll_type(sdk::SourceContext& ctx, const std::string& type) {
         const std::string lu = last_updated(*r), id(r->string_or("id", ""));
         const bool is_type = std::string_view(r->string_or("resourceType", "")) == type;
         if (is_type && !lu.empty()) {
-          if (!cursor.last_updated.empty() && !newer(lu, cursor.last_updated) &&
-              !(lu == cursor.last_updated && !cursor.ids.count(id)))
-            continue;  // read in an earlier pass
-          if (newer(lu, next.last_updated)) {
+          // By the moment named, not the text: a server may write one
+          // instant as +08:00 and the next as Z.
+          const std::string& offset = mapping_.default_utc_offset;
+          const int vs_cursor = cursor.last_updated.empty() ? 1 : compare_instants(lu, cursor.last_updated, offset);
+          if (vs_cursor < 0 || (vs_cursor == 0 && cursor.ids.count(id))) continue;  // read in an earlier pass
+          const int vs_next = next.last_updated.empty() ? 1 : compare_instants(lu, next.last_updated, offset);
+          if (vs_next > 0) {
             next.last_updated = lu;
             next.ids.clear();
           }
-          if (lu == next.last_updated) next.ids.insert(id);
+          if (vs_next >= 0) next.ids.insert(id);
         }
         entries.push_back(e);  // _include'd Patients come along for the index
       }

@@ -43,6 +43,13 @@ wait_until 30 bash -c "[ \$(cat $A/*.ndjson* 2>/dev/null | grep -c '\"source\":\
   || fail "a resource added later did not arrive on the next pass"
 pass "a resource added later arrives on the next pass"
 
+# The server writes the next one's lastUpdated in UTC: later in time, earlier
+# as text than the cursor (2026-11-21T08:00:00+08:00). It must still arrive.
+curl -s -X POST "http://127.0.0.1:$FHIR_PORT/control/add_utc" > /dev/null
+wait_until 30 bash -c "[ \$(cat $A/*.ndjson* 2>/dev/null | grep -c '\"source\":\"emr\"') -ge 8 ]" \
+  || fail "a resource whose lastUpdated is written in UTC (Z) did not arrive: compared as text with the cursor?"
+pass "a later resource whose lastUpdated is written as Z arrives (instants compared, not text)"
+
 dups() { cat "$A"/*.ndjson* | grep '"source":"emr"' | /usr/bin/python3 -c '
 import json, sys, collections
 c = collections.Counter(json.loads(l)["source_record_id"] for l in sys.stdin)
@@ -53,9 +60,9 @@ start_daemon "$WORK/medgate.yaml"
 wait_until 30 bash -c "[ \$(curl -s http://127.0.0.1:$FHIR_PORT/control/stats | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[\"searches\"])') -ge $((before + 4)) ]" \
   || fail "the poller did not poll again after a restart"
 stop_daemon
-[ "$(emr_count)" = 7 ] || fail "expected 7 polled records after the restart, got $(emr_count)"
+[ "$(emr_count)" = 8 ] || fail "expected 8 polled records after the restart, got $(emr_count)"
 [ "$(dups)" = 0 ] || fail "$(dups) polled resources arrived more than once"
-pass "after a restart the persisted cursor keeps old resources from coming again (7 records, none twice)"
+pass "after a restart the persisted cursor keeps old resources from coming again (8 records, none twice)"
 
 cat "$A"/*.ndjson* | grep '"source":"emr"' > "$WORK/emr.ndjson"
 bash "$SOURCE_DIR/tests/schema/validate.sh" "$SOURCE_DIR/schemas/patient_profile.schema.json" "$WORK/emr.ndjson" \

@@ -7,8 +7,13 @@ link[next] paging (offset in the URL), bearer auth. Synthetic data only.
   GET  /fhir/{Type}?...      a searchset Bundle (401 without the bearer token)
   GET  /control/stats        {"searches": N, "next_pages": N, "unauthorized": N}
   POST /control/add          adds a Patient with a later lastUpdated
+  POST /control/add_utc      adds one later still, its lastUpdated written in
+                             UTC ("...Z"): earlier than the others as text
+Searches compare lastUpdated as instants (the moment, not the text), as a
+FHIR server does.
 """
 import json, sys, urllib.parse
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, TOKEN = int(sys.argv[1]), open(sys.argv[2]).read().strip()
@@ -54,6 +59,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/control/add":
             STORE["Patient"].append(patient(6, "2026-11-21T08:00:00+08:00"))
             return self.reply(200, {"ok": True})
+        if self.path == "/control/add_utc":  # 09:00 at +08:00, after patient 6
+            STORE["Patient"].append(patient(7, "2026-11-21T01:00:00Z"))
+            return self.reply(200, {"ok": True})
         self.reply(404, {})
 
     def do_GET(self):
@@ -73,10 +81,11 @@ class Handler(BaseHTTPRequestHandler):
             STATS["next_pages"] += 1
         else:
             STATS["searches"] += 1
-        items = sorted(STORE[parts[2]], key=lambda r: r["meta"]["lastUpdated"])
+        moment = datetime.fromisoformat
+        items = sorted(STORE[parts[2]], key=lambda r: moment(r["meta"]["lastUpdated"]))
         for f in q.get("_lastUpdated", []):
             if f.startswith("ge"):
-                items = [r for r in items if r["meta"]["lastUpdated"] >= f[2:]]
+                items = [r for r in items if moment(r["meta"]["lastUpdated"]) >= moment(f[2:])]
         page = items[offset:offset + count]
         bundle = {"resourceType": "Bundle", "type": "searchset", "total": len(items),
                   "entry": [{"fullUrl": "http://127.0.0.1:%d/fhir/%s/%s" % (PORT, r["resourceType"], r["id"]),

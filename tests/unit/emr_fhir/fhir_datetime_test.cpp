@@ -50,3 +50,33 @@ TEST(FhirDateTime, Refusals) {
 
 }  // namespace
 }  // namespace medgate::emr_fhir
+
+namespace medgate::emr_fhir {
+namespace {
+
+// The poller's cursor compares meta.lastUpdated values by the moment they name.
+TEST(FhirDateTime, InstantsCompareByTheMomentNotTheText) {
+  auto cmp = [](std::string_view a, std::string_view b) { return compare_instants(a, b, "+08:00"); };
+  // Later in time although earlier as text.
+  EXPECT_GT(cmp("2026-11-21T01:00:00Z", "2026-11-21T08:00:00+08:00"), 0);
+  EXPECT_LT(cmp("2026-11-21T08:00:00+08:00", "2026-11-21T01:00:00Z"), 0);
+  // The same moment in three forms; trailing fraction zeros change nothing.
+  EXPECT_EQ(cmp("2026-11-21T08:00:00+08:00", "2026-11-21T00:00:00Z"), 0);
+  EXPECT_EQ(cmp("2026-11-21T00:00:00.500Z", "2026-11-20T19:00:00.5-05:00"), 0);
+  // Fractions of any length.
+  EXPECT_GT(cmp("2026-11-21T00:00:00.5Z", "2026-11-21T00:00:00.45Z"), 0);
+  EXPECT_LT(cmp("2026-11-21T00:00:00.05Z", "2026-11-21T00:00:00.5Z"), 0);
+  EXPECT_GT(cmp("2026-11-21T00:00:00.001Z", "2026-11-21T00:00:00Z"), 0);
+  // Across a day, a month and a leap day.
+  EXPECT_LT(cmp("2024-02-29T23:30:00-01:00", "2024-03-01T01:00:00+00:00"), 0);
+  EXPECT_GT(cmp("2024-03-01T00:30:00Z", "2024-02-29T23:59:59Z"), 0);
+  // No offset: read in the default one.
+  EXPECT_EQ(cmp("2026-11-21T08:00:00", "2026-11-21T00:00:00Z"), 0);
+  EXPECT_EQ(compare_instants("2026-11-21T08:00:00", "2026-11-21T08:00:00Z", "Z"), 0);
+  // What does not parse is compared as text.
+  EXPECT_LT(cmp("garbage-a", "garbage-b"), 0);
+  EXPECT_EQ(cmp("x", "x"), 0);
+}
+
+}  // namespace
+}  // namespace medgate::emr_fhir
