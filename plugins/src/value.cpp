@@ -1,6 +1,7 @@
 #include "medgate/sdk/value.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace medgate::sdk {
 namespace {
@@ -9,6 +10,12 @@ std::pair<std::string_view, std::string_view> split_first(std::string_view path)
   auto dot = path.find('.');
   if (dot == std::string_view::npos) return {path, {}};
   return {path.substr(0, dot), path.substr(dot + 1)};
+}
+
+// Member keys are short and many share a length ("name", "code", "role"):
+// the first byte tells most of them apart without a call to memcmp.
+bool same_key(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
 }
 }  // namespace
 
@@ -28,7 +35,7 @@ const char* type_name(Value::Type t) noexcept {
 const Value* Value::find(std::string_view key) const noexcept {
   if (!is_object()) return nullptr;
   for (const auto& [k, v] : std::get<Object>(v_))
-    if (k == key) return &v;
+    if (same_key(k, key)) return &v;
   return nullptr;
 }
 
@@ -50,7 +57,7 @@ Value& Value::operator[](std::string_view key) {
 bool Value::erase(std::string_view key) {
   if (!is_object()) return false;
   auto& obj = as_object();
-  auto it = std::find_if(obj.begin(), obj.end(), [&](const Member& m) { return m.first == key; });
+  auto it = std::find_if(obj.begin(), obj.end(), [&](const Member& m) { return same_key(m.first, key); });
   if (it == obj.end()) return false;
   obj.erase(it);
   return true;
