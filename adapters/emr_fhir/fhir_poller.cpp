@@ -156,10 +156,11 @@ Status FhirPoller::poll_type(sdk::SourceContext& ctx, const std::string& type) {
         if (is_type && !lu.empty()) {
           // By the moment named, not the text: a server may write one
           // instant as +08:00 and the next as Z.
+          // (No cursor yet is "": every value is after it.)
           const std::string& offset = mapping_.default_utc_offset;
-          const int vs_cursor = cursor.last_updated.empty() ? 1 : compare_instants(lu, cursor.last_updated, offset);
+          const int vs_cursor = compare_instants(lu, cursor.last_updated, offset);
           if (vs_cursor < 0 || (vs_cursor == 0 && cursor.ids.count(id))) continue;  // read in an earlier pass
-          const int vs_next = next.last_updated.empty() ? 1 : compare_instants(lu, next.last_updated, offset);
+          const int vs_next = compare_instants(lu, next.last_updated, offset);
           if (vs_next > 0) {
             next.last_updated = lu;
             next.ids.clear();

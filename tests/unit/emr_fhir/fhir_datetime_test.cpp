@@ -76,6 +76,7 @@ TEST(FhirDateTime, InstantsCompareByTheMomentNotTheText) {
   // What does not parse is compared as text.
   EXPECT_LT(cmp("garbage-a", "garbage-b"), 0);
   EXPECT_EQ(cmp("x", "x"), 0);
+  EXPECT_GT(cmp("2026-11-21T08:00:00+08:00", ""), 0);  // no cursor yet: everything is after it
 }
 
 }  // namespace
