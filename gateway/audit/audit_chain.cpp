@@ -315,38 +315,62 @@ sdk::Status AuditChain::append(const std::vector<AuditEntry>& entries, const std
   return commit(d);
 }
 
-sdk::Status AuditChain::append_dead_letters(EntryType type, const DeadLetterAudit& a) {
-  if (type != EntryType::dlq_replay && type != EntryType::dlq_drop)
-    throw std::invalid_argument("append_dead_letters takes dlq_replay or dlq_drop");
+sdk::Status AuditChain::append_action(EntryType type, const std::function<void(std::string&)>& members) {
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ < 0) return sdk::Status::Precondition("the audit log is not open");
   if (sdk::Status s = roll_if_full(); !s.ok()) return s;
   Draft d = draft();
   std::string line = begin_line(d, entry_type_name(type), spool::utc_now_rfc3339());
-  line += ",\"target\":";
-  sdk::append_json_string(a.target, line);
-  line += ",\"selection\":";
-  sdk::append_json_string(a.selection, line);
-  line += ",\"keys\":" + std::to_string(a.keys) + ",\"count\":" + std::to_string(a.count) + ",\"role\":";
-  sdk::append_json_string(a.role, line);
+  members(line);
   seal_line(d, line, type);
   return commit(d);
 }
 
+namespace {
+void add_text(std::string& line, const char* name, const std::string& value) {
+  line += ",\"";
+  line += name;
+  line += "\":";
+  sdk::append_json_string(value, line);
+}
+template <typename Integer>
+void add_number(std::string& line, const char* name, Integer value) {
+  line += ",\"";
+  line += name;
+  line += "\":" + std::to_string(value);
+}
+}  // namespace
+
+sdk::Status AuditChain::append_dead_letters(EntryType type, const DeadLetterAudit& a) {
+  if (type != EntryType::dlq_replay && type != EntryType::dlq_drop)
+    throw std::invalid_argument("append_dead_letters takes dlq_replay or dlq_drop");
+  return append_action(type, [&](std::string& line) {
+    add_text(line, "target", a.target);
+    add_text(line, "selection", a.selection);
+    add_number(line, "keys", a.keys);
+    add_number(line, "count", a.count);
+    add_text(line, "role", a.role);
+  });
+}
+
 sdk::Status AuditChain::append_quarantine_open(const QuarantineOpenAudit& a) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ < 0) return sdk::Status::Precondition("the audit log is not open");
-  if (sdk::Status s = roll_if_full(); !s.ok()) return s;
-  Draft d = draft();
-  std::string line = begin_line(d, entry_type_name(EntryType::quarantine_open), spool::utc_now_rfc3339());
-  line += ",\"source\":";
-  sdk::append_json_string(a.source, line);
-  line += ",\"entry\":" + std::to_string(a.entry) + ",\"entry_time\":";
-  sdk::append_json_string(a.entry_time, line);
-  line += ",\"role\":";
-  sdk::append_json_string(a.role, line);
-  seal_line(d, line, EntryType::quarantine_open);
-  return commit(d);
+  return append_action(EntryType::quarantine_open, [&](std::string& line) {
+    add_text(line, "source", a.source);
+    add_number(line, "entry", a.entry);
+    add_text(line, "entry_time", a.entry_time);
+    add_text(line, "role", a.role);
+  });
+}
+
+sdk::Status AuditChain::append_handle_open(const HandleOpenAudit& a) {
+  return append_action(EntryType::handle_open, [&](std::string& line) {
+    add_text(line, "target", a.target);
+    add_text(line, "record_id", a.record_id);
+    add_text(line, "source", a.source);
+    add_text(line, "patient_token", a.patient_token);
+    add_text(line, "field", a.field);
+    add_text(line, "key_id", a.key_id);
+  });
 }
 
 sdk::Status AuditChain::checkpoint(const std::string& reason) {

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,6 +68,8 @@ class AuditChain {
   sdk::Status append_dead_letters(EntryType type, const DeadLetterAudit& action);
   // A quarantined input read in clear (type quarantine_open); durable on return.
   sdk::Status append_quarantine_open(const QuarantineOpenAudit& action);
+  // A target opened an encrypted handle (type handle_open); durable on return.
+  sdk::Status append_handle_open(const HandleOpenAudit& action);
   // Signs a checkpoint when entries were appended since the last signed entry.
   sdk::Status checkpoint(const std::string& reason = "interval");
   // Removes the oldest segments whose entries are all older than the
@@ -97,6 +100,9 @@ class AuditChain {
   void add_checkpoint(Draft& d, const std::string& reason) const;
   void add_header(Draft& d, std::uint64_t segment) const;
   sdk::Status commit(Draft& d);
+  // One durable entry of `type` whose members (after seq, type and time)
+  // `members` appends.
+  sdk::Status append_action(EntryType type, const std::function<void(std::string&)>& members);
 
   sdk::Status lock_dir();
   sdk::Status open_segment(std::uint64_t n, bool fresh);

@@ -133,13 +133,20 @@ bool read_type(const sdk::Value& doc, AuditLine& out, std::string& why) {
       return m.text("source", q.source, false) && m.count("entry", q.entry) &&
              m.text("entry_time", q.entry_time, false) && m.text("role", q.role, false);
     }
+    case EntryType::handle_open: {
+      auto& h = out.handle;
+      return m.text("target", h.target, false) && m.text("record_id", h.record_id, false) &&
+             m.text("source", h.source) && m.text("patient_token", h.patient_token) &&
+             m.text("field", h.field, false) && m.text("key_id", h.key_id, false);
+    }
   }
   return false;
 }
 
 bool type_from_name(const std::string& name, EntryType& out) {
   for (EntryType t : {EntryType::segment, EntryType::record, EntryType::checkpoint, EntryType::retention,
-                      EntryType::dlq_replay, EntryType::dlq_drop, EntryType::quarantine_open})
+                      EntryType::dlq_replay, EntryType::dlq_drop, EntryType::quarantine_open,
+                      EntryType::handle_open})
     if (name == entry_type_name(t)) {
       out = t;
       return true;
@@ -165,6 +172,8 @@ const char* entry_type_name(EntryType t) noexcept {
       return "dlq_drop";
     case EntryType::quarantine_open:
       return "quarantine_open";
+    case EntryType::handle_open:
+      return "handle_open";
   }
   return "?";
 }

@@ -17,7 +17,7 @@
 
 namespace medgate::audit {
 
-enum class EntryType { segment, record, checkpoint, retention, dlq_replay, dlq_drop, quarantine_open };
+enum class EntryType { segment, record, checkpoint, retention, dlq_replay, dlq_drop, quarantine_open, handle_open };
 
 // What one policy rule did to one field of a record: never a value.
 struct FieldRecord {
@@ -63,6 +63,18 @@ struct QuarantineOpenAudit {
   std::string role;        // admin-API role that asked
 };
 
+// A target opened an encrypted handle of a record it was delivering (SDK
+// handle_opener()): the contact identifier inside was read in clear to reach
+// the person. Names where the handle sat, never what it holds.
+struct HandleOpenAudit {
+  std::string target;         // the target that opened it
+  std::string record_id;      // the record being delivered that holds the handle
+  std::string source;         // that record's source
+  std::string patient_token;  // that record's patient.token ("" when the policy dropped it)
+  std::string field;          // where in the record: e.g. channels.phone_handle
+  std::string key_id;         // the data key the handle was made with
+};
+
 struct AuditLine {
   std::uint64_t seq = 0;
   EntryType type = EntryType::record;
@@ -78,6 +90,7 @@ struct AuditLine {
   RetentionInfo retention;
   DeadLetterAudit dead_letters;
   QuarantineOpenAudit quarantine;
+  HandleOpenAudit handle;
 };
 
 // Ok, or an error saying what is wrong with the line (never quoting values).

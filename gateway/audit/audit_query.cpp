@@ -1,22 +1,44 @@
 #include "audit/audit_query.h"
 
 #include <filesystem>
+#include <optional>
 
 #include "spool/timestamps.h"
 
 namespace medgate::audit {
 
+namespace {
+// The members the record filters look at, for the entries that have them:
+// records, and handle openings (a use of one record's data).
+struct RecordView {
+  const std::string *source, *target, *record_id, *patient_token;
+};
+std::optional<RecordView> record_view(const AuditLine& e) {
+  if (e.type == EntryType::record)
+    return RecordView{&e.record.source, &e.record.target, &e.record.record_id, &e.record.patient_token};
+  if (e.type == EntryType::handle_open)
+    return RecordView{&e.handle.source, &e.handle.target, &e.handle.record_id, &e.handle.patient_token};
+  return std::nullopt;
+}
+bool has_rule(const AuditLine& e, const std::string& rule) {
+  if (e.type == EntryType::handle_open) return e.handle.field == rule;
+  for (const auto& f : e.record.fields)
+    if (f.path == rule) return true;
+  return false;
+}
+}  // namespace
+
 bool matches(const AuditQuery& q, const AuditLine& e) {
-  if (!q.all_types && e.type != EntryType::record) return false;
+  const std::optional<RecordView> record = record_view(e);
+  if (!q.all_types && !record) return false;
   if (q.since || q.until) {
     std::chrono::system_clock::time_point t;
     if (!spool::parse_rfc3339(e.time, t)) return false;
     if (q.since && t < *q.since) return false;
     if (q.until && t >= *q.until) return false;
   }
-  const bool record = e.type == EntryType::record;
   if (!q.target.empty()) {
-    const std::string* target = record ? &e.record.target
+    const std::string* target = record ? record->target
                                 : (e.type == EntryType::dlq_replay || e.type == EntryType::dlq_drop)
                                     ? &e.dead_letters.target
                                     : nullptr;
@@ -24,15 +46,10 @@ bool matches(const AuditQuery& q, const AuditLine& e) {
   }
   if (!q.source.empty() || !q.rule.empty() || !q.record_id.empty() || !q.patient_token.empty()) {
     if (!record) return false;
-    const auto& r = e.record;
-    if (!q.source.empty() && r.source != q.source) return false;
-    if (!q.record_id.empty() && r.record_id != q.record_id) return false;
-    if (!q.patient_token.empty() && r.patient_token != q.patient_token) return false;
-    if (!q.rule.empty()) {
-      bool found = false;
-      for (const auto& f : r.fields) found |= f.path == q.rule;
-      if (!found) return false;
-    }
+    if (!q.source.empty() && *record->source != q.source) return false;
+    if (!q.record_id.empty() && *record->record_id != q.record_id) return false;
+    if (!q.patient_token.empty() && *record->patient_token != q.patient_token) return false;
+    if (!q.rule.empty() && !has_rule(e, q.rule)) return false;
   }
   return true;
 }
@@ -81,6 +98,12 @@ std::string format_entry(const AuditLine& e, const EntryPlace& place) {
       const auto& q = e.quarantine;
       return out + "quarantined input read in clear: source " + q.source + ", entry " + std::to_string(q.entry) +
              " (quarantined " + q.entry_time + ") by role " + q.role + "  (" + where + ")\n";
+    }
+    case EntryType::handle_open: {
+      const auto& h = e.handle;
+      return out + "handle opened by target " + h.target + ": record " + h.record_id + "  " +
+             (h.source.empty() ? "-" : h.source) + "  patient " + (h.patient_token.empty() ? "-" : h.patient_token) +
+             "  field " + h.field + "  key " + h.key_id + "  (" + where + ")\n";
     }
   }
   return out + "\n";

@@ -15,11 +15,14 @@ struct AuditQuery {
   std::optional<std::chrono::system_clock::time_point> since;  // inclusive
   std::optional<std::chrono::system_clock::time_point> until;  // exclusive
   std::string source, target, rule, record_id, patient_token;  // empty: any; rule = a field path
-  bool all_types = false;  // also segment headers, checkpoints, retention and dead-letter entries
+  bool all_types = false;  // also segment headers, checkpoints, retention, dead-letter and quarantine entries
 };
 
-// True when the entry passes every filter. Filters on record members (source,
-// rule, record id, patient token) pass only record entries.
+// True when the entry passes every filter. Records and handle openings (a
+// target reading a record's encrypted contact in clear) are always candidates;
+// other entries only with all_types. Filters on record members (source, rule,
+// record id, patient token) pass only those two; for a handle opening, the
+// rule is the field that held the handle.
 bool matches(const AuditQuery& query, const AuditLine& entry);
 
 // One entry as text: a heading line, then one indented line per field.

@@ -58,6 +58,10 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#eee}
 }  // namespace
 
 void AuditReport::add(const AuditLine& e) {
+  if (e.type == EntryType::handle_open) {
+    ++opens_[OpenKey{e.time.substr(0, 10), e.handle.target, e.handle.field}];
+    return;
+  }
   if (e.type != EntryType::record) return;
   const auto& r = e.record;
   Group& g = groups_[GroupKey{e.time.substr(0, 10), r.target, r.policy, r.policy_version}];
@@ -93,6 +97,12 @@ std::string report_csv(const AuditReport& report) {
   for (const auto& [key, group] : report.groups()) {
     row(key, "*", "*", group.total);
     for (const auto& [rule, counts] : group.rules) row(key, rule.first, rule.second, counts);
+  }
+  for (const auto& [key, n] : report.handle_opens()) {
+    const auto& [day, target, field] = key;
+    out += csv_cell(day) + "," + csv_cell(target) + ",,," + csv_cell(field) + ",handle_open," + std::to_string(n);
+    for (std::size_t i = 0; i < report.finding_types().size(); ++i) out += ",0";
+    out += "\n";
   }
   return out;
 }
@@ -146,7 +156,22 @@ std::string report_html(const AuditReport& report, const ReportPage& page) {
              html(rule.second) + "</td><td class=\"n\">" + std::to_string(counts.records) + "</td>" +
              finding_cells(counts) + "</tr>\n";
   }
-  out += "</table>\n</body>\n</html>\n";
+  out +=
+      "</table>\n<h2>Encrypted handles opened</h2>\n<p class=\"meta\">Contact identifiers an outreach target "
+      "read in clear to reach the person (targets with <code>open_handles: true</code>); each opening is one "
+      "<code>handle_open</code> entry naming the record.</p>\n";
+  if (report.handle_opens().empty()) {
+    out += "<p>None in this period.</p>\n";
+  } else {
+    out += "<table>\n<tr><th>day (UTC)</th><th>target</th><th>field</th><th>openings</th></tr>\n";
+    for (const auto& [key, n] : report.handle_opens()) {
+      const auto& [day, target, field] = key;
+      out += "<tr><td>" + html(day) + "</td><td>" + html(target) + "</td><td>" + html(field) +
+             "</td><td class=\"n\">" + std::to_string(n) + "</td></tr>\n";
+    }
+    out += "</table>\n";
+  }
+  out += "</body>\n</html>\n";
   return out;
 }
 

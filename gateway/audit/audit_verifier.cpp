@@ -293,6 +293,9 @@ class Verifier {
       case EntryType::quarantine_open:
         ++r_.quarantine_opens;
         break;
+      case EntryType::handle_open:
+        ++r_.handle_opens;
+        break;
       case EntryType::segment:
         break;
       case EntryType::checkpoint: {
@@ -440,6 +443,7 @@ std::vector<std::string> describe(const VerifyReport& r) {
                 std::to_string(r.last_seq) + ": " + counted(r.records, "record", "records") + ", " +
                 counted(r.dead_letter_actions, "dead-letter action", "dead-letter actions") + ", " +
                 (r.quarantine_opens ? counted(r.quarantine_opens, "quarantine read", "quarantine reads") + ", " : "") +
+                (r.handle_opens ? counted(r.handle_opens, "handle opened", "handles opened") + ", " : "") +
                 counted(r.checkpoints, "checkpoint", "checkpoints") + ", " +
                 counted(r.retentions, "retention statement", "retention statements"));
   if (r.signatures_checked) {

@@ -83,7 +83,8 @@ Audit log (for compliance officers; offline, see docs/audit.md):
               [--all-types] [--json]
                               print the matching record entries: time, record id,
                               source, target, patient token, policy and version,
-                              and per field the method, key id and scrub findings
+                              and per field the method, key id and scrub findings;
+                              and the handles targets opened (record, field, key)
                               (--json: the entries as stored). DIR defaults to the
                               config's audit.dir; T is YYYY-MM-DD or RFC 3339 (UTC
                               days; --since inclusive, --until exclusive); TOKEN:
@@ -91,7 +92,8 @@ Audit log (for compliance officers; offline, see docs/audit.md):
   audit report [--dir DIR] [--since T] [--until T] [--format csv|html] [--out FILE]
                [--key PUBKEY.pem]...
                               counts per day, target, policy and rule (field and
-                              method): records, and scrub findings per type; html is
+                              method): records, and scrub findings per type; and
+                              handles opened per day, target and field; html is
                               a standalone page that also shows whether the log
                               verifies
 

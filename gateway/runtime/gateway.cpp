@@ -75,7 +75,7 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
       return nullptr;
     }
     gw->targets_.push_back(std::make_unique<TargetRunner>(target, std::move(object), dir, *spool, *gw->dlq_,
-                                                                 *gw->checked_.keys));
+                                                          *gw->checked_.keys, *gw->audit_));
     gw->spools_.emplace(name, std::move(spool));
   }
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "crypto/deterministic_cipher.h"
 #include "plugin_host/boundary_guard.h"
+#include "runtime/handle_locator.h"
 #include "runtime/log.h"
 
 namespace medgate::runtime {
@@ -10,13 +12,14 @@ using namespace std::chrono;
 
 TargetRunner::TargetRunner(const config::TargetConfig& config, std::shared_ptr<sdk::Target> target,
                            std::string state_dir, spool::TargetSpool& spool, spool::DeadLetters& dlq,
-                           const crypto::KeyStore& keys)
+                           const crypto::KeyStore& keys, audit::AuditChain& audit)
     : config_(config),
       target_(std::move(target)),
       state_dir_(std::move(state_dir)),
       spool_(spool),
       dlq_(dlq),
       keys_(keys),
+      audit_(audit),
       circuit_(config.circuit_failures) {}
 
 TargetRunner::~TargetRunner() {
@@ -31,15 +34,40 @@ constexpr milliseconds kIdleFlushInterval{1000};
 
 sdk::Status TargetRunner::open_handle(std::string_view handle, std::string& plain) {
   plain.clear();
-  if (!config_.open_handles) {
+  auto refuse = [&](sdk::Status s) {
     ++counters_.handles_refused;
-    return sdk::Status(sdk::StatusCode::failed_precondition,
-                       "target '" + config_.name + "' may not open encrypted handles (set open_handles: true on an "
-                       "outreach target that must reach the person)");
+    return s;
+  };
+  if (!config_.open_handles)
+    return refuse(sdk::Status(sdk::StatusCode::failed_precondition,
+                              "target '" + config_.name + "' may not open encrypted handles (set open_handles: true on "
+                              "an outreach target that must reach the person)"));
+  HandlePlace place;
+  {
+    std::lock_guard<std::mutex> lock(delivering_mu_);
+    if (!delivering_)
+      return refuse(sdk::Status(sdk::StatusCode::failed_precondition,
+                                "target '" + config_.name + "' opened a handle outside deliver(): handles are opened "
+                                "only for the records of the batch being delivered"));
+    if (!locate_handle(*delivering_, handle, locate_hint_, place))
+      return refuse(sdk::Status::Invalid("the handle is in none of the records being delivered to target '" +
+                                         config_.name + "'"));
   }
-  sdk::Status s = keys_.open_handle(handle, plain);
-  ++(s.ok() ? counters_.handles_opened : counters_.handles_refused);
-  return s;
+  if (place.record_id.empty())  // the pipeline gives every record one; the audit entry must name it
+    return refuse(sdk::Status::Invalid("the record holding the handle has no record_id"));
+  if (sdk::Status s = keys_.open_handle(handle, plain); !s.ok()) return refuse(s);
+  audit::HandleOpenAudit entry{config_.name, std::move(place.record_id), std::move(place.source),
+                               std::move(place.patient_token), std::move(place.field), {}};
+  std::string sealed;
+  crypto::parse_handle(handle, entry.key_id, sealed);  // it opened, so it parses
+  if (sdk::Status s = audit_.append_handle_open(entry); !s.ok()) {
+    std::fill(plain.begin(), plain.end(), '\0');
+    plain.clear();
+    return refuse(sdk::Status::Unavailable("the opening could not be audited, so the handle stays closed: " +
+                                           s.message()));
+  }
+  ++counters_.handles_opened;
+  return sdk::Status::Ok();
 }
 
 void TargetRunner::start() { thread_ = std::thread([this] { loop(); }); }
@@ -83,7 +111,16 @@ std::size_t TargetRunner::deliver_once(std::vector<spool::TargetSpool::ReadEntry
     deliveries.push_back({e.idempotency_key, e.partition_key, e.payload});
   }
   std::vector<sdk::Outcome> outcomes;
+  {
+    std::lock_guard<std::mutex> lock(delivering_mu_);
+    delivering_ = &deliveries;
+    locate_hint_ = 0;
+  }
   sdk::Status s = plugin_host::guarded(config_.plugin, "Target::deliver", [&] { outcomes = target_->deliver(deliveries); });
+  {
+    std::lock_guard<std::mutex> lock(delivering_mu_);
+    delivering_ = nullptr;
+  }
   if (!s.ok()) {
     retry_reason = s.to_string();
     return 0;

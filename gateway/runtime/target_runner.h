@@ -8,11 +8,13 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
 
 #include "admin/latency_histogram.h"
+#include "audit/audit_chain.h"
 #include "config/gateway_config.h"
 #include "crypto/key_store.h"
 #include "medgate/sdk/handles.h"
@@ -39,9 +41,11 @@ struct TargetCounters {
 
 class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener {
  public:
-  // `keys` opens handles for a target configured with open_handles (else unused).
+  // `keys` opens handles for a target configured with open_handles (else
+  // unused); every opening is first made durable in `audit`.
   TargetRunner(const config::TargetConfig& config, std::shared_ptr<sdk::Target> target, std::string state_dir,
-               spool::TargetSpool& spool, spool::DeadLetters& dlq, const crypto::KeyStore& keys);
+               spool::TargetSpool& spool, spool::DeadLetters& dlq, const crypto::KeyStore& keys,
+               audit::AuditChain& audit);
   ~TargetRunner() override;
   void start();
   // Stopping is two-phase so that all targets drain at once:
@@ -61,7 +65,10 @@ class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener {
   const std::string& state_dir() const override { return state_dir_; }
   bool stopping() const override { return stop_.requested(); }
   bool wait_for_stop(std::chrono::milliseconds d) override { return stop_.wait_for(d); }
-  // sdk::HandleOpener: only for targets with open_handles: true.
+  // sdk::HandleOpener: only for targets with open_handles: true, only while
+  // Target::deliver() runs, only for a handle one of the records being
+  // delivered holds, and only once a handle_open audit entry naming that
+  // record is durable (else unavailable: the target retries later).
   sdk::Status open_handle(std::string_view handle, std::string& plain) override;
 
   const TargetCounters& counters() const { return counters_; }
@@ -85,6 +92,10 @@ class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener {
   spool::TargetSpool& spool_;
   spool::DeadLetters& dlq_;
   const crypto::KeyStore& keys_;
+  audit::AuditChain& audit_;
+  std::mutex delivering_mu_;                                // guards the two below
+  const std::vector<sdk::Delivery>* delivering_ = nullptr;  // while Target::deliver() runs
+  std::size_t locate_hint_ = 0;
   StopSignal stop_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> idle_{false};

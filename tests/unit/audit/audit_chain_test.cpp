@@ -256,6 +256,32 @@ TEST_F(AuditChainTest, RecordsQuarantineReads) {
   EXPECT_EQ(r.quarantine_opens, 1u);
 }
 
+TEST_F(AuditChainTest, RecordsHandleOpenings) {
+  {
+    auto c = chain();
+    ASSERT_TRUE(c->open().ok());
+    ASSERT_TRUE(
+        c->append_handle_open({"sms", "r1", "his", "tok-1", "channels.phone_handle", "token-2026"}).ok());
+    ASSERT_TRUE(c->append_handle_open({"sms", "r2", "", "", "channels.wechat_openid_handle", "k2"}).ok());
+  }
+  auto all = entries();
+  ASSERT_EQ(all.size(), 4u);  // header, two openings, the closing checkpoint
+  EXPECT_EQ(all[1].type, EntryType::handle_open);
+  EXPECT_EQ(all[1].type_name, "handle_open");
+  EXPECT_EQ(all[1].handle.target, "sms");
+  EXPECT_EQ(all[1].handle.record_id, "r1");
+  EXPECT_EQ(all[1].handle.source, "his");
+  EXPECT_EQ(all[1].handle.patient_token, "tok-1");
+  EXPECT_EQ(all[1].handle.field, "channels.phone_handle");
+  EXPECT_EQ(all[1].handle.key_id, "token-2026");
+  EXPECT_EQ(all[2].handle.source, "");  // a policy may drop source and patient token
+  EXPECT_EQ(all[2].handle.patient_token, "");
+  VerifyReport r = verify();
+  EXPECT_EQ(problem(r), "intact");
+  EXPECT_EQ(r.handle_opens, 2u);
+  EXPECT_NE(describe(r).front().find(", 2 handles opened, "), std::string::npos) << describe(r).front();
+}
+
 TEST_F(AuditChainTest, OneWriterPerDirectory) {
   auto a = chain();
   ASSERT_TRUE(a->open().ok());

@@ -200,6 +200,86 @@ AuditReport report_of_log(const std::vector<AuditEntry>& entries) {
   return r;
 }
 
+// Handle openings (a target reading a record's encrypted contact in clear)
+// are found by the record filters and counted per day, target and field.
+TEST_F(AuditReportTest, HandleOpeningsAreQueriedLikeRecordsAndCounted) {
+  ::medgate::testing::TempDir dir;
+  {
+    AuditChain chain(AuditChainOptions{dir.path(), 1 << 20, 0, {}}, key_);
+    ASSERT_TRUE(chain.open().ok());
+    ASSERT_TRUE(chain.append({record("r3", "sms", "outreach", 0, 0)}, "2026-11-23T00:00:00.000Z").ok());
+    ASSERT_TRUE(chain.append_handle_open({"sms", "r3", "his", "tok-r3", "channels.phone_handle", "k1"}).ok());
+    ASSERT_TRUE(chain.append_handle_open({"sms", "r5", "his", "tok-r5", "channels.phone_handle", "k1"}).ok());
+    ASSERT_TRUE(chain.append_handle_open({"wechat", "r5", "his", "tok-r5", "channels.wechat_openid_handle", "k1"}).ok());
+  }
+  auto found = [&](const AuditQuery& q) {
+    Ids ids;
+    std::string day;
+    std::size_t unreadable = 0;
+    EXPECT_TRUE(for_each_entry(
+                    dir.path(),
+                    [&](const AuditLine& e, std::string_view, const EntryPlace& place) {
+                      if (!matches(q, e)) return true;
+                      if (e.type == EntryType::handle_open) {
+                        ids.push_back("open:" + e.handle.record_id + "/" + e.handle.target);
+                        day = e.time.substr(0, 10);
+                        if (e.handle.record_id == "r5" && e.handle.target == "sms") {  // how one reads on a terminal
+                          const std::string text = format_entry(e, place);
+                          EXPECT_EQ(text.substr(text.find("  handle")),
+                                    "  handle opened by target sms: record r5  his  patient tok-r5  field "
+                                    "channels.phone_handle  key k1  (audit-00000001.ndjson:4)\n");
+                        }
+                      } else {
+                        ids.push_back(e.type == EntryType::record ? e.record.record_id + "/" + e.record.target
+                                                                  : entry_type_name(e.type));
+                      }
+                      return true;
+                    },
+                    unreadable)
+                    .ok());
+    return std::make_pair(ids, day);
+  };
+  EXPECT_EQ(found({}).first, (Ids{"r3/sms", "open:r3/sms", "open:r5/sms", "open:r5/wechat"}));
+  AuditQuery q;
+  q.patient_token = "tok-r5";
+  EXPECT_EQ(found(q).first, (Ids{"open:r5/sms", "open:r5/wechat"}));
+  q = {};
+  q.record_id = "r3";
+  EXPECT_EQ(found(q).first, (Ids{"r3/sms", "open:r3/sms"}));
+  q = {};
+  q.target = "wechat";
+  EXPECT_EQ(found(q).first, (Ids{"open:r5/wechat"}));
+  q = {};
+  q.rule = "channels.phone_handle";  // the field that held the handle
+  EXPECT_EQ(found(q).first, (Ids{"open:r3/sms", "open:r5/sms"}));
+  q.source = "inbox";
+  EXPECT_TRUE(found(q).first.empty());
+
+  const std::string day = found({}).second;  // openings carry the time they were written
+  ASSERT_EQ(day.size(), 10u);
+  AuditReport r;
+  std::size_t unreadable = 0;
+  ASSERT_TRUE(for_each_entry(
+                  dir.path(),
+                  [&](const AuditLine& e, std::string_view, const EntryPlace&) {
+                    if (matches({}, e)) r.add(e);
+                    return true;
+                  },
+                  unreadable)
+                  .ok());
+  EXPECT_EQ(r.records(), 1u);  // openings are not records
+  const std::string csv = report_csv(r);
+  EXPECT_NE(csv.find("\n" + day + ",sms,,,channels.phone_handle,handle_open,2,0,0\n" + day +
+                     ",wechat,,,channels.wechat_openid_handle,handle_open,1,0,0\n"),
+            std::string::npos)
+      << csv;
+  const std::string html = report_html(r, ReportPage{});
+  EXPECT_NE(html.find("<tr><td>" + day + "</td><td>sms</td><td>channels.phone_handle</td><td class=\"n\">2</td></tr>"),
+            std::string::npos);
+  EXPECT_NE(report_html(report(), ReportPage{}).find("<h2>Encrypted handles opened</h2>"), std::string::npos);
+  EXPECT_NE(report_html(report(), ReportPage{}).find("<p>None in this period.</p>"), std::string::npos);
+}
+
 TEST(AuditReportCsv, QuotesCellsThatNeedIt) {
   const std::string csv = report_csv(report_of_log({record("r1", "t", "a,\"b\"", 0, 0)}));
   EXPECT_NE(csv.find("2026-11-23,t,\"a,\"\"b\"\"\",1,*,*,1"), std::string::npos) << csv;

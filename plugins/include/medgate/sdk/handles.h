@@ -10,9 +10,12 @@
 //   }
 //
 // The host opens handles only for targets configured with
-// `open_handles: true`, never for a target an analytics policy feeds, and
-// counts every opening. Keep the opened value in memory only as long as the
-// send takes; never log it.
+// `open_handles: true`, never for a target an analytics policy feeds, only
+// while deliver() runs and only for a handle that one of the records of that
+// batch holds (failed_precondition / invalid otherwise), and only after a
+// handle_open audit entry naming that record is durable (unavailable when it
+// cannot be written: deliver() should answer retry). It counts every opening.
+// Keep the opened value in memory only as long as the send takes; never log it.
 #pragma once
 
 #include <string>
@@ -27,8 +30,11 @@ class MEDGATE_SDK_API HandleOpener {
  public:
   virtual ~HandleOpener();
   // Writes the identifier inside `handle` to `plain`. Fails (invalid) for a
-  // handle that is malformed, modified, or made with a key the host does not
-  // hold, and (failed_precondition) when this target may not open handles.
+  // handle that is malformed, modified, made with a key the host does not
+  // hold, or held by none of the records being delivered;
+  // (failed_precondition) when this target may not open handles or when
+  // called outside deliver(); (unavailable) when the opening cannot be
+  // audited.
   virtual Status open_handle(std::string_view handle, std::string& plain) = 0;
 };
 
