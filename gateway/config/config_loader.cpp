@@ -91,6 +91,7 @@ class ConfigBuilder {
     read_admin(root.take("admin"));
     read_ingress(root.take("ingress"));
     read_spool(root.take("spool"));
+    read_quarantine(root.take("quarantine"));
     read_pipeline(root.take("pipeline"));
     read_audit(root.take("audit"), root.key_mark("audit"));
     read_sources(root.take("sources"));
@@ -283,6 +284,16 @@ class ConfigBuilder {
     r.take_size("segment_bytes", cfg_.spool.segment_bytes, 64 << 10);
     if (cfg_.spool.segment_bytes > cfg_.spool.max_bytes)
       ctx_.error(r.key_mark("segment_bytes"), "'spool.segment_bytes' must not exceed 'spool.max_bytes'");
+    r.finish();
+  }
+
+  void read_quarantine(const YAML::Node& node) {
+    MapReader r(node, "quarantine", ctx_);
+    if (!r.valid()) return;
+    std::int64_t& retention = cfg_.quarantine.retention_ms;
+    if (r.take_duration("retention", retention, 0) && retention != 0 && retention < 60'000)
+      ctx_.error(r.value_mark("retention"),
+                 "'quarantine.retention' must be 0 (keep quarantined inputs until removed by hand) or at least 1m");
     r.finish();
   }
 

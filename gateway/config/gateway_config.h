@@ -113,6 +113,12 @@ struct SpoolConfig {
   std::uint64_t segment_bytes = 64ull << 20;  // segment file size before rolling
 };
 
+struct QuarantineConfig {
+  // Quarantined inputs (raw, encrypted at rest) older than this are removed;
+  // 0: kept until removed by hand.
+  std::int64_t retention_ms = 30LL * 24 * 3600 * 1000;
+};
+
 struct PipelineConfig {
   int workers = 2;           // transform worker threads
   int queue_batches = 64;    // bounded ingest queue, in batches
@@ -146,6 +152,7 @@ struct GatewayConfig {
   AdminConfig admin;
   IngressConfig ingress;
   SpoolConfig spool;
+  QuarantineConfig quarantine;
   PipelineConfig pipeline;
   AuditConfig audit;
   std::map<std::string, SourceConfig> sources;

@@ -41,6 +41,7 @@ void AuditCheckpointer::tick(bool checkpoint) {
         "retention removed " + audit::segment_file_name(removed.first_segment) + " .. " +
             audit::segment_file_name(removed.last_segment) + " (older than audit.retention); signed statement at seq " +
             std::to_string(removed.statement_seq));
+  if (also_) also_();
 }
 
 }  // namespace medgate::runtime

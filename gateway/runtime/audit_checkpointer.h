@@ -1,11 +1,13 @@
 // The audit log's clock: every audit.checkpoint_interval it signs a
 // checkpoint over the entries appended since the last one (none written when
-// there are none) and applies retention, on one thread of its own. Waits on a
-// condition variable, so stop() returns at once.
+// there are none) and applies retention, on one thread of its own; the
+// gateway's other retention duty (the quarantine's, `also`) runs on the same
+// clock. Waits on a condition variable, so stop() returns at once.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -15,8 +17,8 @@ namespace medgate::runtime {
 
 class AuditCheckpointer {
  public:
-  AuditCheckpointer(audit::AuditChain& chain, std::chrono::milliseconds interval)
-      : chain_(chain), interval_(interval) {}
+  AuditCheckpointer(audit::AuditChain& chain, std::chrono::milliseconds interval, std::function<void()> also = {})
+      : chain_(chain), interval_(interval), also_(std::move(also)) {}
   ~AuditCheckpointer() { stop(); }
   AuditCheckpointer(const AuditCheckpointer&) = delete;
   AuditCheckpointer& operator=(const AuditCheckpointer&) = delete;
@@ -31,6 +33,7 @@ class AuditCheckpointer {
 
   audit::AuditChain& chain_;
   const std::chrono::milliseconds interval_;
+  const std::function<void()> also_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -48,8 +48,9 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
       return nullptr;
     }
   for (const auto& note : gw->audit_->notes()) log(sdk::LogLevel::warning, "audit", note);
-  gw->checkpointer_ =
-      std::make_unique<AuditCheckpointer>(*gw->audit_, std::chrono::milliseconds(cfg.audit.checkpoint_interval_ms));
+  gw->checkpointer_ = std::make_unique<AuditCheckpointer>(
+      *gw->audit_, std::chrono::milliseconds(cfg.audit.checkpoint_interval_ms),
+      [g = gw.get()] { g->apply_quarantine_retention(std::chrono::system_clock::now()); });
 
   pipeline::PipelineStages stages;
   stages.normalizer = gw->normalizer_.get();

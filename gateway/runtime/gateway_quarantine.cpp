@@ -107,4 +107,16 @@ sdk::Status Gateway::quarantine_open(const std::string& source, std::size_t entr
   return sdk::Status::Ok();
 }
 
+void Gateway::apply_quarantine_retention(std::chrono::system_clock::time_point now) {
+  const std::int64_t retention_ms = checked_.config.quarantine.retention_ms;
+  if (retention_ms <= 0) return;
+  std::vector<std::pair<std::string, std::size_t>> removed;
+  sdk::Status s = quarantine_->remove_older_than(now - std::chrono::milliseconds(retention_ms), removed);
+  for (const auto& [source, n] : removed)
+    log(sdk::LogLevel::info, "quarantine",
+        "retention removed " + std::to_string(n) + " quarantined input" + (n == 1 ? "" : "s") + " of source '" +
+            source + "' older than quarantine.retention (" + std::to_string(retention_ms / 1000) + " s)");
+  if (!s.ok()) log(sdk::LogLevel::error, "quarantine", "retention: " + s.message());
+}
+
 }  // namespace medgate::runtime

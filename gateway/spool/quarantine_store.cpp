@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -35,6 +37,30 @@ bool unbase64(std::string_view b64, std::string& bin) {
   std::size_t pad = (!b64.empty() && b64.back() == '=') + (b64.size() > 1 && b64[b64.size() - 2] == '=');
   bin.resize(static_cast<std::size_t>(n) - pad);
   return true;
+}
+// The time an entry line was written; false for an unreadable line.
+bool entry_time(const std::string& line, std::chrono::system_clock::time_point& t) {
+  sdk::Value v;
+  return sdk::parse_json(line, v).ok() && v.is_object() && parse_rfc3339(v.string_or("time", ""), t);
+}
+
+// How many leading lines of `path` are older than `cutoff` (an unreadable
+// line counts with the old entries when an old entry follows it), and the
+// lines after them.
+std::size_t old_lines(const std::string& path, std::chrono::system_clock::time_point cutoff, std::string& rest) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  std::size_t drop = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::chrono::system_clock::time_point t;
+    const bool readable = entry_time(line, t);
+    if (lines.empty() && readable && t >= cutoff) return 0;  // the oldest is still kept
+    if (readable && t < cutoff) drop = lines.size() + 1;
+    lines.push_back(std::move(line));
+  }
+  rest.clear();
+  for (std::size_t i = drop; i < lines.size(); ++i) rest += lines[i] + "\n";
+  return drop;
 }
 }  // namespace
 
@@ -73,6 +99,25 @@ sdk::Status QuarantineStore::add(const std::string& source, std::string_view raw
   line.push_back('\n');
   std::lock_guard<std::mutex> lock(mu_);
   return append_durable(file_for(source), line);
+}
+
+sdk::Status QuarantineStore::remove_older_than(std::chrono::system_clock::time_point cutoff,
+                                               std::vector<std::pair<std::string, std::size_t>>& removed) {
+  removed.clear();
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir_, ec))
+    if (e.path().extension() == ".ndjson" && e.is_regular_file(ec)) files.push_back(e.path());
+  if (ec) return sdk::Status::Unavailable("cannot list " + dir_ + ": " + ec.message());
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& path : files) {
+    std::string rest;
+    const std::size_t drop = old_lines(path.string(), cutoff, rest);
+    if (drop == 0) continue;
+    if (sdk::Status s = write_file_atomic(path.string(), rest); !s.ok()) return s;
+    removed.emplace_back(path.stem().string(), drop);
+  }
+  return sdk::Status::Ok();
 }
 
 sdk::Status QuarantineStore::open_sealed(std::string_view sealed_b64, std::string& raw) const {

@@ -6,9 +6,12 @@
 // One NDJSON file per source under STATE/quarantine/.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "medgate/sdk/status.h"
 
@@ -22,6 +25,14 @@ class QuarantineStore {
   // Decrypts one stored entry's "sealed" field (base64 nonce||ciphertext||tag).
   sdk::Status open_sealed(std::string_view sealed_b64, std::string& raw) const;
   std::string file_for(const std::string& source) const { return dir_ + "/" + source + ".ndjson"; }
+
+  // Retention: removes from every source's file the entries written before
+  // `cutoff` (and unreadable lines among them), rewriting the file
+  // atomically; entries are appended in time order, so these are the file's
+  // first lines. A file whose first entry is newer is not read further.
+  // `removed` gets (source, entries removed) for each file that shrank.
+  sdk::Status remove_older_than(std::chrono::system_clock::time_point cutoff,
+                                std::vector<std::pair<std::string, std::size_t>>& removed);
 
  private:
   std::string dir_;

@@ -44,7 +44,14 @@ audits=$(cat "$WORK"/var/audit/*.ndjson | grep -c '"type":"record"')
 grep -q '"value"' "$WORK"/var/audit/*.ndjson && fail "audit holds values"
 pass "one audit entry per record and target"
 
-# Restart: nothing is ingested twice; a new file is picked up.
+# Restart: nothing is ingested twice; a new file is picked up. The quarantined
+# line, made 40 days old while the daemon is down, is removed by retention
+# (quarantine.retention: 30d in the demo config) when it starts.
+Q="$WORK/var/quarantine/inbox.ndjson"
+QN=$(wc -l < "$Q")
+OLD=$(date -u -d '40 days ago' +%Y-%m-%dT%H:%M:%S.000Z)
+sed -i "s/\"time\":\"[^\"]*\"/\"time\":\"$OLD\"/" "$Q"
+grep -q "\"time\":\"$OLD\"" "$Q" || fail "could not backdate the quarantine"
 python3 "$SHARED_DIR/bench/gen_records.py" 50 9 | sed 's/HIS-0/HIS-R/' > "$WORK/more.ndjson"
 start_daemon "$WORK/medgate.yaml"
 write_inbox_file "$WORK/more.ndjson" "$WORK/var/inbox" 03-more.ndjson
@@ -52,6 +59,10 @@ wait_until 60 has_lines "$OUT" 353 || fail "new file after restart not ingested"
 stop_daemon
 [ "$(output_lines "$OUT")" -eq 353 ] || fail "restart re-ingested: $(output_lines "$OUT") records"
 pass "restart resumed: 50 new records, no re-ingestion"
+[ -f "$Q" ] && [ ! -s "$Q" ] || fail "quarantined input older than the retention was kept ($(wc -l < "$Q") lines)"
+grep -q "retention removed $QN quarantined inputs\? of source 'inbox' older than quarantine.retention" "$WORK/medgated.log" \
+  || fail "retention of the quarantine not logged"
+pass "quarantined inputs older than quarantine.retention are removed at start, and it is logged"
 
 cat "$OUT"/*.ndjson* > "$WORK/all.ndjson"
 bash "$SOURCE_DIR/tests/schema/validate.sh" "$SOURCE_DIR/schemas/patient_profile.schema.json" "$WORK/all.ndjson" \

@@ -119,6 +119,7 @@ TEST_F(ConfigLoaderTest, ReadsAGoodConfigWithDefaultsAndResolvedPaths) {
   EXPECT_EQ(c.audit.checkpoint_interval_ms, 60'000);
   EXPECT_EQ(c.audit.checkpoint_entries, 10'000u);
   EXPECT_EQ(c.audit.retention_ms, 0);  // keep forever
+  EXPECT_EQ(c.quarantine.retention_ms, 30LL * 86'400'000);
   const auto& src = c.sources.at("inbox");
   EXPECT_EQ(src.plugin, "file");
   EXPECT_EQ(src.options.get_string("path"), dir_ / "in");
@@ -294,6 +295,22 @@ TEST_F(ConfigLoaderTest, TheAuditSigningKeyIsRequiredAndNotADataKey) {
       << l.text();
   l = load(with("  signing_key: keys/audit-signing.key\n", "  signing_key: a.key\n  retention: 10s\n"));
   EXPECT_NE(l.text().find(":32:14: 'audit.retention' must be at least 60000ms"), std::string::npos) << l.text();
+}
+
+TEST_F(ConfigLoaderTest, ReadsTheQuarantineRetention) {
+  Loaded l = load(with("state_dir: state", "state_dir: state\nquarantine:\n  retention: 7d"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  EXPECT_EQ(l.config.quarantine.retention_ms, 7LL * 86'400'000);
+  l = load(with("state_dir: state", "state_dir: state\nquarantine:\n  retention: 0"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  EXPECT_EQ(l.config.quarantine.retention_ms, 0);  // kept until removed by hand
+  l = load(with("state_dir: state", "state_dir: state\nquarantine:\n  retention: 10s"));
+  EXPECT_NE(l.text().find(":3:14: 'quarantine.retention' must be 0 (keep quarantined inputs until removed by hand) or "
+                          "at least 1m"),
+            std::string::npos)
+      << l.text();
+  l = load(with("state_dir: state", "state_dir: state\nquarantine:\n  keep: 1d"));
+  EXPECT_NE(l.text().find("unknown key 'quarantine.keep'"), std::string::npos) << l.text();
 }
 
 TEST(KeyFiles, RefusesGroupOrWorldReadableKeys) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -7,6 +8,7 @@
 #include "spool/dead_letters.h"
 #include "spool/quarantine_store.h"
 #include "spool/target_spool.h"
+#include "spool/timestamps.h"
 
 namespace medgate::spool {
 namespace {
@@ -186,6 +188,66 @@ TEST(QuarantineStore, EncryptsAtRestAndOpensWithTheKey) {
   EXPECT_EQ(back, raw);
   QuarantineStore other(dir.path(), std::string(32, 'x'));
   EXPECT_FALSE(other.open_sealed(sealed, back).ok());
+}
+
+// Lines of `path`, with the "time" of the first `n` set to `when`.
+std::vector<std::string> backdate(const std::string& path, std::size_t n, const std::string& when) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (lines.size() < n) {
+      auto at = line.find("\"time\":\"") + 8;
+      line.replace(at, line.find('"', at) - at, when);
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+void write_lines(const std::string& path, const std::vector<std::string>& lines) {
+  std::ofstream out(path, std::ios::trunc);
+  for (const auto& l : lines) out << l << "\n";
+}
+
+TEST(QuarantineStore, RetentionRemovesTheEntriesOlderThanTheCutoff) {
+  testing::TempDir dir;
+  QuarantineStore q(dir.path(), std::string(32, 'k'));
+  ASSERT_TRUE(q.open().ok());
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(q.add("inbox", "raw " + std::to_string(i), "bad " + std::to_string(i)).ok());
+  ASSERT_TRUE(q.add("his", "MSH|x", "no PID").ok());
+  ASSERT_TRUE(q.add("old", "x", "old").ok());
+  // inbox: two old entries with an unreadable line between them, then two new.
+  auto lines = backdate(q.file_for("inbox"), 2, "2000-01-01T00:00:00.000Z");
+  lines.insert(lines.begin() + 1, "{torn");
+  write_lines(q.file_for("inbox"), lines);
+  write_lines(q.file_for("old"), backdate(q.file_for("old"), 1, "1999-12-31T23:59:59.999Z"));
+
+  const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24);
+  std::vector<std::pair<std::string, std::size_t>> removed;
+  ASSERT_TRUE(q.remove_older_than(cutoff, removed).ok());
+  std::sort(removed.begin(), removed.end());
+  EXPECT_EQ(removed, (std::vector<std::pair<std::string, std::size_t>>{{"inbox", 3}, {"old", 1}}));
+
+  std::ifstream in(q.file_for("inbox"));
+  std::vector<std::string> kept;
+  for (std::string line; std::getline(in, line);) kept.push_back(line);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_NE(kept[0].find("\"reason\":\"bad 2\""), std::string::npos) << kept[0];
+  auto at = kept[1].find("\"sealed\":\"") + 10;
+  std::string back;
+  ASSERT_TRUE(q.open_sealed(kept[1].substr(at, kept[1].find('"', at) - at), back).ok());
+  EXPECT_EQ(back, "raw 3");
+  EXPECT_EQ(std::filesystem::file_size(q.file_for("old")), 0u);
+  std::ifstream his(q.file_for("his"));
+  std::string his_line;
+  ASSERT_TRUE(std::getline(his, his_line));  // its one entry is recent: kept
+  EXPECT_NE(his_line.find("\"reason\":\"no PID\""), std::string::npos);
+
+  // Nothing older is left: a second pass removes nothing, and new entries append.
+  ASSERT_TRUE(q.remove_older_than(cutoff, removed).ok());
+  EXPECT_TRUE(removed.empty());
+  ASSERT_TRUE(q.add("old", "y", "new").ok());
+  ASSERT_TRUE(q.remove_older_than(cutoff, removed).ok());
+  EXPECT_TRUE(removed.empty());
 }
 
 TEST(DeadLetters, KeepsTheReasonAndThePayload) {
