@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 
@@ -44,24 +45,34 @@ bool entry_time(const std::string& line, std::chrono::system_clock::time_point& 
   return sdk::parse_json(line, v).ok() && v.is_object() && parse_rfc3339(v.string_or("time", ""), t);
 }
 
-// How many leading lines of `path` are older than `cutoff` (an unreadable
-// line counts with the old entries when an old entry follows it), and the
-// lines after them.
+// How many leading lines of `path` are older than `cutoff` (unreadable lines
+// among them count with them), and the lines after them. Entries are appended
+// in time order, so reading stops at the first one that is kept.
 std::size_t old_lines(const std::string& path, std::chrono::system_clock::time_point cutoff, std::string& rest) {
   std::ifstream in(path);
-  std::vector<std::string> lines;
-  std::size_t drop = 0;
-  for (std::string line; std::getline(in, line);) {
+  std::size_t drop = 0, unreadable = 0;
+  std::string pending, line;  // unreadable lines since the last old entry: dropped only if an old one follows
+  while (std::getline(in, line)) {
     std::chrono::system_clock::time_point t;
-    const bool readable = entry_time(line, t);
-    if (lines.empty() && readable && t >= cutoff) return 0;  // the oldest is still kept
-    if (readable && t < cutoff) drop = lines.size() + 1;
-    lines.push_back(std::move(line));
+    if (!entry_time(line, t)) {
+      ++unreadable;
+      pending += line + "\n";
+      continue;
+    }
+    if (t >= cutoff) {
+      pending += line + "\n";
+      break;
+    }
+    drop += unreadable + 1;
+    unreadable = 0;
+    pending.clear();
   }
-  rest.clear();
-  for (std::size_t i = drop; i < lines.size(); ++i) rest += lines[i] + "\n";
+  if (drop == 0) return 0;
+  rest = std::move(pending);
+  rest.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   return drop;
 }
+
 }  // namespace
 
 QuarantineStore::QuarantineStore(std::string dir, std::string secret) : dir_(std::move(dir)) {

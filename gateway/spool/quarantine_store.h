@@ -29,7 +29,7 @@ class QuarantineStore {
   // Retention: removes from every source's file the entries written before
   // `cutoff` (and unreadable lines among them), rewriting the file
   // atomically; entries are appended in time order, so these are the file's
-  // first lines. A file whose first entry is newer is not read further.
+  // first lines: each file is read only up to its first entry that is kept.
   // `removed` gets (source, entries removed) for each file that shrank.
   sdk::Status remove_older_than(std::chrono::system_clock::time_point cutoff,
                                 std::vector<std::pair<std::string, std::size_t>>& removed);
