@@ -83,8 +83,13 @@ Status HisHl7Options::validate(const sdk::PluginConfig& c) {
   const bool cert = !c.get_string("tls_cert").empty(), key = !c.get_string("tls_key").empty();
   if (cert != key) return Status::Invalid("tls_cert and tls_key go together");
   if (!cert && !c.get_string("tls_ca").empty()) return Status::Invalid("tls_ca needs tls_cert and tls_key");
-  if (key)  // like every key medgate reads: refused when others could read it
+  if (key) {  // like every key medgate reads: refused when others could read it
     if (Status s = sdk::check_secret_file(c.get_string("tls_key"), "tls_key"); !s.ok()) return s;
+    // What start() would refuse (a key of another certificate, an unreadable
+    // CA) is refused here, so that --check finds it.
+    if (std::string problem = tls_problem(from(c).server); !problem.empty())
+      return Status::Invalid("cannot load tls_cert, tls_key or tls_ca: " + problem);
+  }
   const std::string& cs = c.get_string("default_charset");
   if (cs != "utf8" && cs != "ascii" && cs != "gb18030")
     return Status::Invalid("default_charset must be utf8, ascii or gb18030, not '" + cs + "'");

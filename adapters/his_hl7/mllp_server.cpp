@@ -100,6 +100,16 @@ Poco::Net::Context::Ptr server_context(const MllpServerOptions& o) {
 }
 }  // namespace
 
+std::string tls_problem(const MllpServerOptions& options) {
+  if (options.cert_file.empty()) return "";
+  try {
+    server_context(options);
+  } catch (const Poco::Exception& e) {
+    return e.displayText();
+  }
+  return "";
+}
+
 struct MllpServer::Impl {
   MllpServerOptions options;
   MllpHandlers handlers;

@@ -35,6 +35,11 @@ struct MllpServerOptions {
   std::string ca_file;
 };
 
+// For `medgated --check` and validation: the certificate, key and CA load and
+// the key belongs to the certificate (what start() would find). An empty
+// string when they do, else the reason.
+std::string tls_problem(const MllpServerOptions& options);
+
 // What a connection saw that was not a message, for the source to count and log.
 enum class StreamProblem { junk_bytes, frame_cut_short, connection_lost_mid_frame };
 

@@ -2,7 +2,7 @@
 # MLLP over TLS: with tls_cert/tls_key the listener speaks TLS only (a client
 # trusting the test CA gets AA; plain TCP gets no ACK); with tls_ca it also
 # requires a client certificate from that CA; a tls_key others can read is
-# refused by --check.
+# refused by --check, and so is a key of another certificate.
 source "$(dirname "$0")/lib.sh"
 
 PKI=$WORK/pki
@@ -22,6 +22,16 @@ if "$MEDGATED" --check --config "$WORK/medgate.yaml" > "$WORK/check.out" 2>&1; t
 grep -q "tls_key .* is accessible by group or others (mode 0644); run .chmod 600" "$WORK/check.out" || { cat "$WORK/check.out"; fail "unclear message for a readable tls_key"; }
 chmod 600 "$PKI/server.key"
 pass "--check refuses a tls_key readable by others"
+
+# A key of another certificate is refused by --check too, not first at start.
+sed -i "s|tls_key: $PKI/server.key|tls_key: $PKI/client.key|" "$WORK/medgate.yaml"
+chmod 600 "$PKI/client.key"
+if "$MEDGATED" --check --config "$WORK/medgate.yaml" > "$WORK/check.out" 2>&1; then fail "--check accepted a tls_key of another certificate"; fi
+grep -q "private key $PKI/client.key does not belong to the certificate $PKI/server.crt" "$WORK/check.out" ||
+  { cat "$WORK/check.out"; fail "unclear message for a tls_key of another certificate"; }
+sed -i "s|tls_key: $PKI/client.key|tls_key: $PKI/server.key|" "$WORK/medgate.yaml"
+"$MEDGATED" --check --config "$WORK/medgate.yaml" > "$WORK/check.out" 2>&1 || { cat "$WORK/check.out"; fail "--check refused the matching key"; }
+pass "--check refuses a tls_key that does not belong to tls_cert"
 
 MSG=$'\x0bMSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123083000+0800||ADT^A04^ADT_A01|TLS0001|P|2.5\rEVN|A04|20261123083000+0800\rPID|1||MRN800001^^^H1^MR||测试^患者\r\x1c\r'
 # tls_send [CERT KEY]: sends $MSG over TLS trusting the test CA; prints MSA-1|MSA-2 (or the error).
