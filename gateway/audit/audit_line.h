@@ -51,8 +51,10 @@ struct RetentionInfo {
 };
 
 struct DeadLetterAudit {
-  std::string target, selection, role;  // selection: "all" or "keys"
-  std::int64_t keys = 0, count = 0;     // idempotency keys named; dead letters replayed or dropped
+  // selection: "all", "keys", or "retention" (dropped by medgated itself, role
+  // "medgated", as older than dlq.retention)
+  std::string target, selection, role;
+  std::int64_t keys = 0, count = 0;  // idempotency keys named; dead letters replayed or dropped
 };
 
 // Somebody read a quarantined input in clear (medgatectl quarantine show).

@@ -91,8 +91,8 @@ std::string format_entry(const AuditLine& e, const EntryPlace& place) {
       const auto& d = e.dead_letters;
       return out + (e.type == EntryType::dlq_replay ? "dead letters replayed" : "dead letters dropped") + ": target " +
              d.target + ", " + std::to_string(d.count) + " (" +
-             (d.selection == "all" ? std::string("all") : std::to_string(d.keys) + " keys named") + ") by role " +
-             d.role + "  (" + where + ")\n";
+             (d.selection == "keys" ? std::to_string(d.keys) + " keys named" : d.selection) + ") by " +
+             (d.selection == "retention" ? std::string("dlq.retention") : "role " + d.role) + "  (" + where + ")\n";
     }
     case EntryType::quarantine_open: {
       const auto& q = e.quarantine;

@@ -91,7 +91,8 @@ class ConfigBuilder {
     read_admin(root.take("admin"));
     read_ingress(root.take("ingress"));
     read_spool(root.take("spool"));
-    read_quarantine(root.take("quarantine"));
+    read_retention(root.take("quarantine"), "quarantine", "quarantined inputs", cfg_.quarantine.retention_ms);
+    read_retention(root.take("dlq"), "dlq", "dead letters", cfg_.dlq.retention_ms);
     read_pipeline(root.take("pipeline"));
     read_audit(root.take("audit"), root.key_mark("audit"));
     read_sources(root.take("sources"));
@@ -287,13 +288,15 @@ class ConfigBuilder {
     r.finish();
   }
 
-  void read_quarantine(const YAML::Node& node) {
-    MapReader r(node, "quarantine", ctx_);
+  // A section holding only `retention` (quarantine, dlq): 0 keeps `what`
+  // until removed by hand, else at least a minute.
+  void read_retention(const YAML::Node& node, const std::string& section, const std::string& what,
+                      std::int64_t& retention) {
+    MapReader r(node, section, ctx_);
     if (!r.valid()) return;
-    std::int64_t& retention = cfg_.quarantine.retention_ms;
     if (r.take_duration("retention", retention, 0) && retention != 0 && retention < 60'000)
       ctx_.error(r.value_mark("retention"),
-                 "'quarantine.retention' must be 0 (keep quarantined inputs until removed by hand) or at least 1m");
+                 "'" + section + ".retention' must be 0 (keep " + what + " until removed by hand) or at least 1m");
     r.finish();
   }
 

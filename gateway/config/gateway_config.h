@@ -119,6 +119,12 @@ struct QuarantineConfig {
   std::int64_t retention_ms = 30LL * 24 * 3600 * 1000;
 };
 
+struct DlqConfig {
+  // Dead letters older than this are removed (each removal audited as a
+  // dlq_drop); 0: kept until replayed or dropped by hand.
+  std::int64_t retention_ms = 90LL * 24 * 3600 * 1000;
+};
+
 struct PipelineConfig {
   int workers = 2;           // transform worker threads
   int queue_batches = 64;    // bounded ingest queue, in batches
@@ -153,6 +159,7 @@ struct GatewayConfig {
   IngressConfig ingress;
   SpoolConfig spool;
   QuarantineConfig quarantine;
+  DlqConfig dlq;
   PipelineConfig pipeline;
   AuditConfig audit;
   std::map<std::string, SourceConfig> sources;

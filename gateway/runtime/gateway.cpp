@@ -50,7 +50,11 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
   for (const auto& note : gw->audit_->notes()) log(sdk::LogLevel::warning, "audit", note);
   gw->checkpointer_ = std::make_unique<AuditCheckpointer>(
       *gw->audit_, std::chrono::milliseconds(cfg.audit.checkpoint_interval_ms),
-      [g = gw.get()] { g->apply_quarantine_retention(std::chrono::system_clock::now()); });
+      [g = gw.get()] {
+        const auto now = std::chrono::system_clock::now();
+        g->apply_quarantine_retention(now);
+        g->apply_dlq_retention(now);
+      });
 
   pipeline::PipelineStages stages;
   stages.normalizer = gw->normalizer_.get();

@@ -70,6 +70,9 @@ class Gateway {
   // Dead letters (gateway_dead_letters.cpp): see admin::AdminView.
   sdk::Value dlq_summary() const;
   sdk::Status dlq_entries(const std::string& target, std::size_t offset, std::size_t limit, sdk::Value& out) const;
+  // Removes dead letters older than dlq.retention (none when 0), each target's
+  // removal audited as a dlq_drop (selection "retention", role "medgated").
+  void apply_dlq_retention(std::chrono::system_clock::time_point now);
   sdk::Status dlq_replay(const admin::DeadLetterSelection& which,
                          const std::function<void(std::uint64_t, std::uint64_t)>& progress, std::uint64_t& replayed);
   sdk::Status dlq_drop(const admin::DeadLetterSelection& which, std::uint64_t& dropped);

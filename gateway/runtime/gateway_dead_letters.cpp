@@ -12,6 +12,13 @@ sdk::Status unknown_target(const std::string& name) {
   return sdk::Status::Invalid("no target named '" + name + "' in the running config");
 }
 
+void append_audit(audit::AuditChain& chain, audit::EntryType type, const audit::DeadLetterAudit& a) {
+  if (sdk::Status s = chain.append_dead_letters(type, a); !s.ok())
+    log(sdk::LogLevel::error, "audit",
+        std::string(audit::entry_type_name(type)) + " of target '" + a.target +
+            "' happened but its audit entry could not be written: " + s.message());
+}
+
 void audit_action(audit::AuditChain& chain, audit::EntryType type, const admin::DeadLetterSelection& which,
                   std::uint64_t count) {
   audit::DeadLetterAudit a;
@@ -20,10 +27,7 @@ void audit_action(audit::AuditChain& chain, audit::EntryType type, const admin::
   a.role = which.requested_by.empty() ? "unknown" : which.requested_by;
   a.keys = static_cast<std::int64_t>(which.keys.size());
   a.count = static_cast<std::int64_t>(count);
-  if (sdk::Status s = chain.append_dead_letters(type, a); !s.ok())
-    log(sdk::LogLevel::error, "audit",
-        std::string(audit::entry_type_name(type)) + " of target '" + which.target +
-            "' happened but its audit entry could not be written: " + s.message());
+  append_audit(chain, type, a);
 }
 }  // namespace
 
@@ -121,6 +125,25 @@ sdk::Status Gateway::dlq_drop(const admin::DeadLetterSelection& which, std::uint
           (s.ok() ? "" : ": " + s.message()));
   audit_action(*audit_, audit::EntryType::dlq_drop, which, dropped);
   return s;
+}
+
+void Gateway::apply_dlq_retention(std::chrono::system_clock::time_point now) {
+  const std::int64_t retention_ms = checked_.config.dlq.retention_ms;
+  if (retention_ms <= 0) return;
+  std::vector<std::pair<std::string, std::size_t>> removed;
+  sdk::Status s = dlq_->remove_older_than(now - std::chrono::milliseconds(retention_ms), removed);
+  for (const auto& [target, n] : removed) {
+    log(sdk::LogLevel::info, "dlq",
+        "retention removed " + std::to_string(n) + " dead letter" + (n == 1 ? "" : "s") + " of target '" + target +
+            "' older than dlq.retention (" + std::to_string(retention_ms / 1000) + " s)");
+    audit::DeadLetterAudit a;
+    a.target = target;
+    a.selection = "retention";  // older than dlq.retention, removed by medgated itself
+    a.role = "medgated";
+    a.count = static_cast<std::int64_t>(n);
+    append_audit(*audit_, audit::EntryType::dlq_drop, a);
+  }
+  if (!s.ok()) log(sdk::LogLevel::error, "dlq", "retention: " + s.message());
 }
 
 }  // namespace medgate::runtime

@@ -5,6 +5,7 @@
 
 #include "medgate/sdk/json.h"
 #include "spool/durable_file.h"
+#include "spool/entry_retention.h"
 #include "spool/timestamps.h"
 
 namespace medgate::spool {
@@ -132,6 +133,12 @@ sdk::Status DeadLetters::remove(const std::string& target, const std::vector<std
   if (s.ok()) s = kept.commit();
   if (!s.ok()) return s;  // the old file stands; what the sink took is delivered again (same keys): at-least-once
   return sink_status;
+}
+
+sdk::Status DeadLetters::remove_older_than(std::chrono::system_clock::time_point cutoff,
+                                          std::vector<std::pair<std::string, std::size_t>>& removed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return remove_entries_older_than(dir_, cutoff, removed);
 }
 
 }  // namespace medgate::spool

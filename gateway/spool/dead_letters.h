@@ -2,14 +2,16 @@
 // one NDJSON file per target under STATE/dlq/ (one JSON object per line:
 // time, target, idempotency_key, partition_key, reason, payload). Entries are
 // durable when add() returns. Operators list, show, replay and drop them
-// (medgatectl dlq ...); removal rewrites the file atomically, so a crash
-// leaves either the old or the new file.
+// (medgatectl dlq ...), and dlq.retention removes old ones; removal rewrites
+// the file atomically, so a crash leaves either the old or the new file.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "medgate/sdk/status.h"
@@ -28,7 +30,7 @@ struct DeadLetter {
 struct DeadLetterStats {
   std::uint64_t entries = 0;
   std::uint64_t bytes = 0;
-  std::uint64_t unreadable = 0;  // lines that are not a dead-letter entry (kept, never removed)
+  std::uint64_t unreadable = 0;  // lines that are not a dead-letter entry (kept by replay and drop)
   std::string oldest, newest;    // times of the first and last entry
 };
 
@@ -52,6 +54,12 @@ class DeadLetters {
   using Sink = std::function<sdk::Status(const std::vector<DeadLetter>& chunk, std::uint64_t selected)>;
   sdk::Status remove(const std::string& target, const std::vector<std::string>& keys, std::size_t chunk,
                      const Sink& sink, std::uint64_t& selected, std::uint64_t& removed);
+
+  // Retention: removes from every target's file the entries dead-lettered
+  // before `cutoff` (and unreadable lines among them), as
+  // remove_entries_older_than() does (entry_retention.h).
+  sdk::Status remove_older_than(std::chrono::system_clock::time_point cutoff,
+                                std::vector<std::pair<std::string, std::size_t>>& removed);
 
  private:
   std::string dir_;

@@ -3,14 +3,12 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <stdexcept>
 
 #include "medgate/sdk/json.h"
 #include "spool/durable_file.h"
+#include "spool/entry_retention.h"
 #include "spool/timestamps.h"
 
 namespace medgate::spool {
@@ -39,40 +37,6 @@ bool unbase64(std::string_view b64, std::string& bin) {
   bin.resize(static_cast<std::size_t>(n) - pad);
   return true;
 }
-// The time an entry line was written; false for an unreadable line.
-bool entry_time(const std::string& line, std::chrono::system_clock::time_point& t) {
-  sdk::Value v;
-  return sdk::parse_json(line, v).ok() && v.is_object() && parse_rfc3339(v.string_or("time", ""), t);
-}
-
-// How many leading lines of `path` are older than `cutoff` (unreadable lines
-// among them count with them), and the lines after them. Entries are appended
-// in time order, so reading stops at the first one that is kept.
-std::size_t old_lines(const std::string& path, std::chrono::system_clock::time_point cutoff, std::string& rest) {
-  std::ifstream in(path);
-  std::size_t drop = 0, unreadable = 0;
-  std::string pending, line;  // unreadable lines since the last old entry: dropped only if an old one follows
-  while (std::getline(in, line)) {
-    std::chrono::system_clock::time_point t;
-    if (!entry_time(line, t)) {
-      ++unreadable;
-      pending += line + "\n";
-      continue;
-    }
-    if (t >= cutoff) {
-      pending += line + "\n";
-      break;
-    }
-    drop += unreadable + 1;
-    unreadable = 0;
-    pending.clear();
-  }
-  if (drop == 0) return 0;
-  rest = std::move(pending);
-  rest.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return drop;
-}
-
 }  // namespace
 
 QuarantineStore::QuarantineStore(std::string dir, std::string secret) : dir_(std::move(dir)) {
@@ -114,21 +78,8 @@ sdk::Status QuarantineStore::add(const std::string& source, std::string_view raw
 
 sdk::Status QuarantineStore::remove_older_than(std::chrono::system_clock::time_point cutoff,
                                                std::vector<std::pair<std::string, std::size_t>>& removed) {
-  removed.clear();
-  std::error_code ec;
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(dir_, ec))
-    if (e.path().extension() == ".ndjson" && e.is_regular_file(ec)) files.push_back(e.path());
-  if (ec) return sdk::Status::Unavailable("cannot list " + dir_ + ": " + ec.message());
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& path : files) {
-    std::string rest;
-    const std::size_t drop = old_lines(path.string(), cutoff, rest);
-    if (drop == 0) continue;
-    if (sdk::Status s = write_file_atomic(path.string(), rest); !s.ok()) return s;
-    removed.emplace_back(path.stem().string(), drop);
-  }
-  return sdk::Status::Ok();
+  return remove_entries_older_than(dir_, cutoff, removed);
 }
 
 sdk::Status QuarantineStore::open_sealed(std::string_view sealed_b64, std::string& raw) const {

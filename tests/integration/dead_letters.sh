@@ -4,7 +4,8 @@
 # replay work on it through the admin API with the operator role (an auditor
 # sees counts only); after the receiver is fixed, a replay delivers every
 # remaining dead letter exactly once. The drop and the replay are in the
-# audit log, with the role that asked.
+# audit log, with the role that asked. Dead letters older than dlq.retention
+# are removed when medgated starts, audited too.
 source "$(dirname "$0")/lib.sh"
 make_key "$WORK/keys/k.key"
 make_signing_key "$WORK/keys/audit.key"
@@ -89,15 +90,42 @@ pass "replay delivered the $((BAD - 1)) remaining dead letters exactly once"
 curl -sf "http://127.0.0.1:$PORT/metrics" -o "$WORK/metrics.txt" || fail "/metrics failed"
 grep -q "^medgate_target_records_total{target=\"picky\",outcome=\"dead_lettered\"} $BAD$" "$WORK/metrics.txt" \
   || fail "metrics do not count $BAD dead-lettered: $(grep medgate_target_records_total "$WORK/metrics.txt")"
+
+# Retention (dlq.retention, 90d by default: the config leaves it out): the
+# receiver breaks again, 10 records are dead-lettered; 4 of them made 100 days
+# old while medgated is down are removed when it starts, logged and audited.
+rm -f "$WORK/fixed"
+for i in $(seq 1 10); do
+  echo "{\"source_record_id\":\"late-bad-$i\",\"event_type\":\"visit\",\"occurred_at\":\"2026-01-01T00:00:00Z\",\"patient\":{\"gender\":\"female\"}}"
+done > "$WORK/late.ndjson"
+write_inbox_file "$WORK/late.ndjson" "$WORK/inbox" b.ndjson
+wait_until 30 dlq_has 10 || fail "expected 10 new dead letters, have $(dlq_entries)"
+stop_daemon
+D="$WORK/state/dlq/picky.ndjson"
+OLD=$(date -u -d '100 days ago' +%Y-%m-%dT%H:%M:%S.000Z)
+sed -i "1,4 s/\"time\":\"[^\"]*\"/\"time\":\"$OLD\"/" "$D"
+[ "$(grep -c "\"time\":\"$OLD\"" "$D")" -eq 4 ] || fail "could not backdate the dead letters"
+start_daemon "$WORK/medgate.yaml"
+wait_until 30 grep -q "retention removed 4 dead letters of target 'picky' older than dlq.retention (7776000 s)" \
+  "$WORK/medgated.log" || fail "retention of the DLQ not logged: $(grep dlq "$WORK/medgated.log")"
+[ "$(dlq_entries)" = 6 ] || fail "expected 6 dead letters kept, have $(dlq_entries)"
+grep -q "\"time\":\"$OLD\"" "$D" && fail "a dead letter older than dlq.retention was kept"
+grep -q "late-bad-" "$WORK/medgated.log" && fail "the log names a dead letter"
+pass "dead letters older than dlq.retention are removed at start, logged without content"
 stop_daemon
 
 "$MEDGATECTL" audit query --dir "$WORK/state/audit" --all-types --target picky --json > "$WORK/dlq-audit.ndjson" 2>/dev/null
 /usr/bin/python3 - "$WORK/dlq-audit.ndjson" $((BAD - 1)) <<'PY' || fail "dead-letter actions not audited: $(cat "$WORK/dlq-audit.ndjson" | grep dlq_)"
 import json, sys
 actions = [e for e in map(json.loads, open(sys.argv[1])) if e["type"].startswith("dlq_")]
-want = [("dlq_drop", "keys", 1, 1, "operator"), ("dlq_replay", "all", 0, int(sys.argv[2]), "operator")]
+want = [("dlq_drop", "keys", 1, 1, "operator"), ("dlq_replay", "all", 0, int(sys.argv[2]), "operator"),
+        ("dlq_drop", "retention", 0, 4, "medgated")]
 got = [(e["type"], e["selection"], e["keys"], e["count"], e["role"]) for e in actions]
 sys.exit(0 if got == want else f"audit has {got}, want {want}")
 PY
-pass "the drop and the replay are in the audit log (selection, count, role)"
+"$MEDGATECTL" audit query --dir "$WORK/state/audit" --all-types --target picky > "$WORK/dlq-audit.txt" 2>/dev/null
+grep -q "dead letters dropped: target picky, 4 (retention) by dlq.retention" "$WORK/dlq-audit.txt" ||
+  fail "audit query does not show the retention drop: $(grep dead "$WORK/dlq-audit.txt")"
+"$MEDGATECTL" audit verify "$WORK/state/audit" > "$WORK/verify.out" 2>&1 || fail "audit verify: $(cat "$WORK/verify.out")"
+pass "the drops, the replay and the retention are in the audit log (selection, count, role); it verifies"
 pass "dead-letter queue"

@@ -313,6 +313,23 @@ TEST_F(ConfigLoaderTest, ReadsTheQuarantineRetention) {
   EXPECT_NE(l.text().find("unknown key 'quarantine.keep'"), std::string::npos) << l.text();
 }
 
+TEST_F(ConfigLoaderTest, ReadsTheDeadLetterRetention) {
+  Loaded l = load(with("state_dir: state", "state_dir: state"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  EXPECT_EQ(l.config.dlq.retention_ms, 90LL * 86'400'000);  // the default
+  l = load(with("state_dir: state", "state_dir: state\ndlq:\n  retention: 14d"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  EXPECT_EQ(l.config.dlq.retention_ms, 14LL * 86'400'000);
+  EXPECT_EQ(l.config.quarantine.retention_ms, 30LL * 86'400'000);  // each section its own
+  l = load(with("state_dir: state", "state_dir: state\ndlq:\n  retention: 0"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  EXPECT_EQ(l.config.dlq.retention_ms, 0);
+  l = load(with("state_dir: state", "state_dir: state\ndlq:\n  retention: 59s"));
+  EXPECT_NE(l.text().find(":3:14: 'dlq.retention' must be 0 (keep dead letters until removed by hand) or at least 1m"),
+            std::string::npos)
+      << l.text();
+}
+
 TEST(KeyFiles, RefusesGroupOrWorldReadableKeys) {
   testing::TempDir dir;
   std::string key = dir / "k.key";

@@ -1,11 +1,13 @@
 #include "spool/dead_letters.h"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "../temp_dir.h"
+#include "entry_files.h"
 
 namespace medgate::spool {
 namespace {
@@ -100,6 +102,37 @@ TEST(DeadLetters, UnreadableLinesAreCountedAndNeverRemoved) {
   std::ifstream in(dlq.file_for("t"));
   std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(rest, "not json\n");
+}
+
+TEST(DeadLetters, RetentionRemovesTheOldEntriesOfEveryTarget) {
+  testing::TempDir dir;
+  DeadLetters dlq(dir / "dlq");
+  ASSERT_TRUE(dlq.open().ok());
+  for (const char* k : {"a", "b", "c"}) ASSERT_TRUE(dlq.add("t", entry(k), "r").ok());
+  ASSERT_TRUE(dlq.add("u", entry("x"), "r").ok());
+  ASSERT_TRUE(dlq.add("v", entry("y"), "r").ok());
+  // t: two old entries with an unreadable line between them; u: all old; v: recent.
+  auto lines = testing_files::backdate(dlq.file_for("t"), 2, "2001-02-03T04:05:06.000Z");
+  lines.insert(lines.begin() + 1, "{torn");
+  testing_files::write_lines(dlq.file_for("t"), lines);
+  testing_files::write_lines(dlq.file_for("u"), testing_files::backdate(dlq.file_for("u"), 1, "2001-02-03T04:05:06.000Z"));
+
+  const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(1);
+  std::vector<std::pair<std::string, std::size_t>> removed;
+  ASSERT_TRUE(dlq.remove_older_than(cutoff, removed).ok());
+  std::sort(removed.begin(), removed.end());
+  EXPECT_EQ(removed, (std::vector<std::pair<std::string, std::size_t>>{{"t", 3}, {"u", 1}}));
+  EXPECT_EQ(keys_of(dlq, "t"), std::vector<std::string>{"c"});
+  EXPECT_TRUE(keys_of(dlq, "u").empty());
+  EXPECT_EQ(keys_of(dlq, "v"), std::vector<std::string>{"y"});
+  DeadLetterStats st;
+  ASSERT_TRUE(dlq.stats("t", st).ok());
+  EXPECT_EQ(st.unreadable, 0u);  // the torn line went with the old entries around it
+
+  ASSERT_TRUE(dlq.remove_older_than(cutoff, removed).ok());  // nothing old is left
+  EXPECT_TRUE(removed.empty());
+  ASSERT_TRUE(dlq.add("u", entry("z"), "r").ok());  // and the emptied file takes new entries
+  EXPECT_EQ(keys_of(dlq, "u"), std::vector<std::string>{"z"});
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "../temp_dir.h"
+#include "entry_files.h"
 #include "spool/dead_letters.h"
 #include "spool/quarantine_store.h"
 #include "spool/target_spool.h"
@@ -190,23 +191,8 @@ TEST(QuarantineStore, EncryptsAtRestAndOpensWithTheKey) {
   EXPECT_FALSE(other.open_sealed(sealed, back).ok());
 }
 
-// Lines of `path`, with the "time" of the first `n` set to `when`.
-std::vector<std::string> backdate(const std::string& path, std::size_t n, const std::string& when) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (lines.size() < n) {
-      auto at = line.find("\"time\":\"") + 8;
-      line.replace(at, line.find('"', at) - at, when);
-    }
-    lines.push_back(line);
-  }
-  return lines;
-}
-void write_lines(const std::string& path, const std::vector<std::string>& lines) {
-  std::ofstream out(path, std::ios::trunc);
-  for (const auto& l : lines) out << l << "\n";
-}
+using testing_files::backdate;
+using testing_files::write_lines;
 
 TEST(QuarantineStore, RetentionRemovesTheEntriesOlderThanTheCutoff) {
   testing::TempDir dir;
