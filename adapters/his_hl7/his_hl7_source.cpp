@@ -54,6 +54,7 @@ HisHl7Source::HisHl7Source(HisHl7Options options) : options_(std::move(options))
 }
 
 Status HisHl7Source::open_state(sdk::SourceContext& ctx) {
+  events_ = sdk::event_counter(ctx);
   if (seen_) return Status::Ok();
   auto seen = std::make_unique<SeenMessages>(ctx.state_dir() + "/" + kSeenFile, options_.dedupe_window);
   if (Status s = seen->open(); !s.ok()) return s;
@@ -79,7 +80,10 @@ std::string HisHl7Source::answer(const hl7::Message& original, hl7::AckCode code
 
 std::string HisHl7Source::refuse(const hl7::Message& original, std::string_view raw, sdk::SourceContext& ctx,
                                  hl7::AckCode code, hl7::Result why) {
-  (code == hl7::AckCode::reject ? counters_.rejects : counters_.errors)++;
+  if (code == hl7::AckCode::reject)
+    tally(counters_.rejects, "ack_ar");
+  else
+    tally(counters_.errors, "ack_ae");
   const std::string reason = std::string(hl7::ack_code_name(code)) + ": " + describe(why);
   if (Status q = ctx.quarantine(raw, reason); !q.ok())
     ctx.log(LogLevel::error, "cannot quarantine a rejected message (" + q.message() + "); it is answered anyway");
@@ -87,7 +91,7 @@ std::string HisHl7Source::refuse(const hl7::Message& original, std::string_view 
 }
 
 std::string HisHl7Source::handle_oversized(std::size_t bytes, sdk::SourceContext& ctx) {
-  counters_.rejects++;
+  tally(counters_.rejects, "ack_ar");
   ctx.log(LogLevel::warning, "message of " + std::to_string(bytes) + " bytes over max_message_bytes (" +
                                  std::to_string(options_.server.max_message_bytes) + ") discarded, answered AR");
   hl7::Result why = hl7::Result::failure(
@@ -125,7 +129,7 @@ bool HisHl7Source::map(std::string_view raw, sdk::SourceContext& ctx, Mapped& ou
 
 void HisHl7Source::note_left_out(const std::vector<hl7::Result>& left_out, sdk::SourceContext& ctx) {
   if (left_out.empty()) return;
-  counters_.left_out += left_out.size();
+  tally(counters_.left_out, "segments_left_out", left_out.size());
   std::lock_guard lock(logged_mu_);
   for (const hl7::Result& r : left_out) {
     const hl7::Location& l = r.location;
@@ -137,8 +141,17 @@ void HisHl7Source::note_left_out(const std::vector<hl7::Result>& left_out, sdk::
   }
 }
 
+void HisHl7Source::tally(std::atomic<std::uint64_t>& counter, std::string_view event, std::uint64_t n) {
+  counter += n;
+  tally_event(event, n);
+}
+
+void HisHl7Source::tally_event(std::string_view event, std::uint64_t n) {
+  if (events_) (void)events_->count(event, n);  // fixed names: always accepted
+}
+
 std::string HisHl7Source::duplicate(const hl7::Message& message) {
-  counters_.duplicates++;
+  tally(counters_.duplicates, "duplicates");
   return answer(message, hl7::AckCode::accept, {}, "duplicate of an accepted message; not processed again");
 }
 
@@ -166,7 +179,7 @@ void HisHl7Source::emit_and_answer(std::vector<Mapped>& messages, sdk::SourceCon
     outcomes.push_back({m.key, result.status.ok() && !rejection});
     if (!result.status.ok()) {
       sdk::Refusal refusal = sdk::refusal_for(result.status);
-      counters_.rejects++;
+      tally(counters_.rejects, "ack_ar");
       *m.reply = answer(m.message, hl7::AckCode::reject,
                         {hl7::Result::failure(refusal.hl7_error_code, {}, refusal.message, result.status.code())});
     } else if (rejection) {
@@ -178,7 +191,7 @@ void HisHl7Source::emit_and_answer(std::vector<Mapped>& messages, sdk::SourceCon
                          "; nothing of the message was committed");
       *m.reply = refuse(m.message, m.raw, ctx, hl7::AckCode::error, std::move(why));
     } else {
-      counters_.accepted++;
+      tally(counters_.accepted, "ack_aa");
       note_left_out(m.left_out, ctx);
       *m.reply = answer(m.message, hl7::AckCode::accept, {}, {}, m.left_out);
     }
@@ -229,8 +242,12 @@ Status HisHl7Source::run(sdk::SourceContext& ctx) {
                        : p == StreamProblem::frame_cut_short ? "bytes of a frame cut short by a new start block dropped"
                                                              : "bytes of an unfinished frame lost when the peer closed";
     ctx.log(LogLevel::warning, std::to_string(n) + " " + what);
+    tally_event(p == StreamProblem::junk_bytes        ? "stream_junk"
+                : p == StreamProblem::frame_cut_short ? "stream_frame_cut_short"
+                                                      : "stream_frame_lost");
   };
   handlers.on_connection_error = [&](std::string_view what) {
+    tally_event("connection_errors");
     ctx.log(LogLevel::warning, "MLLP connection ended: " + std::string(what));
   };
   MllpServer server(options_.server, std::move(handlers));

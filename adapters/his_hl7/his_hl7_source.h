@@ -13,6 +13,7 @@
 // being processed twice (seen_messages.h).
 #pragma once
 
+#include <medgate/sdk/event_counter.h>
 #include <medgate/sdk/hl7.h>
 #include <medgate/sdk/plugin.h>
 
@@ -29,12 +30,15 @@
 
 namespace medgate::his_hl7 {
 
+// Also counted as plugin events for /metrics (medgate_source_plugin_events_total),
+// under the names in the comments.
 struct HisHl7Counters {
-  std::atomic<std::uint64_t> accepted{0};    // AA after emit
-  std::atomic<std::uint64_t> duplicates{0};  // AA without processing
-  std::atomic<std::uint64_t> errors{0};      // AE
-  std::atomic<std::uint64_t> rejects{0};     // AR
-  std::atomic<std::uint64_t> left_out{0};    // segments of accepted messages the profile cannot hold (AA warnings)
+  std::atomic<std::uint64_t> accepted{0};    // AA after emit: ack_aa
+  std::atomic<std::uint64_t> duplicates{0};  // AA without processing: duplicates
+  std::atomic<std::uint64_t> errors{0};      // AE: ack_ae
+  std::atomic<std::uint64_t> rejects{0};     // AR: ack_ar
+  std::atomic<std::uint64_t> left_out{0};    // segments of accepted messages the profile cannot hold (AA
+                                             // warnings): segments_left_out
 };
 
 class HisHl7Source : public sdk::Source {
@@ -76,6 +80,9 @@ class HisHl7Source : public sdk::Source {
   // key is claimed (SeenMessages::Claim::first) and is finished here.
   void emit_and_answer(std::vector<Mapped>& messages, sdk::SourceContext& ctx);
   std::string duplicate(const sdk::hl7::Message& message);
+  // Adds `n` to `counter` and to the host's event of that name.
+  void tally(std::atomic<std::uint64_t>& counter, std::string_view event, std::uint64_t n = 1);
+  void tally_event(std::string_view event, std::uint64_t n = 1);
 
   HisHl7Options options_;
   sdk::hl7::ParseOptions parse_options_;
@@ -83,6 +90,7 @@ class HisHl7Source : public sdk::Source {
   std::atomic<std::uint64_t> ack_sequence_{0};
   std::string ack_id_prefix_;
   HisHl7Counters counters_;
+  sdk::EventCounter* events_ = nullptr;  // the host's, from open_state(); null for a host before SDK 1.5
   std::mutex logged_mu_;
   std::set<std::string> logged_left_out_;  // kinds already logged
 };

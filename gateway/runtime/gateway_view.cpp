@@ -82,6 +82,13 @@ void Gateway::write_metrics(admin::PrometheusText& out) const {
   for (const auto& s : sources_)
     out.sample("medgate_source_failures_total", {{"source", s->instance_name()}}, static_cast<double>(s->failures()));
 
+  out.family("medgate_source_plugin_events_total", "counter",
+             "Events a source plugin counts itself (sdk::EventCounter; e.g. an HL7 source's AE answers)");
+  for (const auto& s : sources_)
+    for (const auto& [event, n] : s->events().snapshot())
+      out.sample("medgate_source_plugin_events_total", {{"source", s->instance_name()}, {"event", event}},
+                 static_cast<double>(n));
+
   out.family("medgate_target_records_total", "counter",
              "Records by target and outcome: delivered, or dead_lettered (rejected by the target)");
   for (const auto& t : targets_) {
@@ -108,6 +115,11 @@ void Gateway::write_metrics(admin::PrometheusText& out) const {
   for (const auto& t : targets_)
     out.sample("medgate_target_retries_total", {{"target", t->instance_name()}},
                static_cast<double>(t->counters().retries.load()));
+  out.family("medgate_target_plugin_events_total", "counter", "Events a target plugin counts itself (sdk::EventCounter)");
+  for (const auto& t : targets_)
+    for (const auto& [event, n] : t->events().snapshot())
+      out.sample("medgate_target_plugin_events_total", {{"target", t->instance_name()}, {"event", event}},
+                 static_cast<double>(n));
   out.family("medgate_target_delivery_latency_seconds", "histogram",
              "From durable acceptance in the spool to the target's delivered answer");
   for (const auto& t : targets_)

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "medgate/sdk/emit_units.h"
+#include "medgate/sdk/event_counter.h"
 #include "medgate/sdk/ingress.h"
 #include "medgate/sdk/plugin.h"
 #include "pipeline/pipeline.h"
@@ -25,7 +26,10 @@ struct SourceCounters {
   std::atomic<std::uint64_t> batches_refused{0};   // emits refused as a whole (e.g. spool full)
 };
 
-class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress, public sdk::UnitEmitter {
+class SourceRunner : public sdk::SourceContext,
+                     public sdk::HttpIngress,
+                     public sdk::UnitEmitter,
+                     public sdk::EventCounter {
  public:
   // `ingress` may be null (no `ingress:` in the config): http_ingress() then gives sources nothing.
   SourceRunner(std::string name, std::string plugin, std::shared_ptr<sdk::Source> source, std::string state_dir,
@@ -54,8 +58,12 @@ class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress, public 
   sdk::Status mount(std::string_view prefix, sdk::HttpHandler handler) override;
   void unmount(std::string_view prefix) override;
 
+  // sdk::EventCounter: the plugin's own counters, exported in /metrics.
+  sdk::Status count(std::string_view event, std::uint64_t n) override { return events_.count(event, n); }
+
   std::uint64_t failures() const { return failures_; }
   const SourceCounters& counters() const { return counters_; }
+  const sdk::EventCounts& events() const { return events_; }
   const std::string& plugin() const { return plugin_; }
 
  private:
@@ -73,6 +81,7 @@ class SourceRunner : public sdk::SourceContext, public sdk::HttpIngress, public 
   std::thread thread_;
   std::atomic<std::uint64_t> failures_{0};
   SourceCounters counters_;
+  sdk::EventCounts events_;
 };
 
 }  // namespace medgate::runtime

@@ -17,6 +17,7 @@
 #include "audit/audit_chain.h"
 #include "config/gateway_config.h"
 #include "crypto/key_store.h"
+#include "medgate/sdk/event_counter.h"
 #include "medgate/sdk/handles.h"
 #include "medgate/sdk/plugin.h"
 #include "runtime/circuit_breaker.h"
@@ -39,7 +40,7 @@ struct TargetCounters {
   std::atomic<std::uint64_t> handles_refused{0};
 };
 
-class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener {
+class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener, public sdk::EventCounter {
  public:
   // `keys` opens handles for a target configured with open_handles (else
   // unused); every opening is first made durable in `audit`.
@@ -71,7 +72,11 @@ class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener {
   // record is durable (else unavailable: the target retries later).
   sdk::Status open_handle(std::string_view handle, std::string& plain) override;
 
+  // sdk::EventCounter: the plugin's own counters, exported in /metrics.
+  sdk::Status count(std::string_view event, std::uint64_t n) override { return events_.count(event, n); }
+
   const TargetCounters& counters() const { return counters_; }
+  const sdk::EventCounts& events() const { return events_; }
   const std::string& plugin() const { return config_.plugin; }
   bool running() const { return thread_.joinable() && !finished_.requested(); }
   bool idle() const { return idle_; }
@@ -103,6 +108,7 @@ class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener {
   StopSignal finished_;  // set when loop() has returned
   std::thread thread_;
   TargetCounters counters_;
+  sdk::EventCounts events_;
   std::chrono::milliseconds backoff_{0};
   CircuitBreaker circuit_;
   std::minstd_rand jitter_{std::random_device{}()};

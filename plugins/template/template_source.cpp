@@ -2,11 +2,13 @@
 // synthetic registration records, one batch every `interval`, and shows the
 // parts every source has: declared options (validated by the host before the
 // plugin sees them), a validate hook, a run() loop that stops when asked,
-// emitting batches and acknowledging its own input only when emit() succeeds.
+// emitting batches and acknowledging its own input only when emit() succeeds,
+// and counters of its own in the host's /metrics.
 //
 // For a target, implement medgate::sdk::Target (deliver() returns one Outcome
 // per record) and set `definition.target`; see adapters/file in the medgate
 // source tree.
+#include <medgate/sdk/event_counter.h>
 #include <medgate/sdk/export.h>
 #include <medgate/sdk/plugin.h>
 
@@ -24,6 +26,9 @@ class TemplateSource : public Source {
         prefix_(config.get_string("id_prefix")) {}
 
   Status run(SourceContext& ctx) override {
+    // Shown in /metrics as medgate_source_plugin_events_total{source=...,event=...};
+    // null with a host older than SDK 1.5.
+    EventCounter* events = event_counter(ctx);
     while (!ctx.stopping() && next_ < count_) {
       std::vector<Record> records;
       for (std::int64_t i = 0; i < batch_ && next_ + i < count_; ++i) records.push_back(make_record(next_ + i));
@@ -32,6 +37,7 @@ class TemplateSource : public Source {
       if (!r.status.ok()) {
         // Not durable: keep our position and try again later.
         ctx.log(LogLevel::warning, "batch refused: " + r.status.message());
+        if (events) (void)events->count("batches_refused", 1);  // a fixed word, never record data
         if (ctx.wait_for_stop(std::chrono::milliseconds(interval_))) break;
         continue;
       }

@@ -55,5 +55,6 @@ int main() {
   for (int i = 0; i < 12; ++i) want.push_back("TPL-" + std::to_string(i));
   check(ctx.ids() == want, "each record once, in order, although a batch was refused");
   check(ctx.emit_calls() == 4, "the refused batch was offered again (4 emit calls)");
+  check(ctx.event_count("batches_refused") == 1, "the refused batch was counted for /metrics");
   return failures == 0 ? 0 : 1;
 }

@@ -90,6 +90,8 @@ pass "replay delivered the $((BAD - 1)) remaining dead letters exactly once"
 curl -sf "http://127.0.0.1:$PORT/metrics" -o "$WORK/metrics.txt" || fail "/metrics failed"
 grep -q "^medgate_target_records_total{target=\"picky\",outcome=\"dead_lettered\"} $BAD$" "$WORK/metrics.txt" \
   || fail "metrics do not count $BAD dead-lettered: $(grep medgate_target_records_total "$WORK/metrics.txt")"
+grep -q "^medgate_target_plugin_events_total{target=\"picky\",event=\"refused_422\"} $BAD$" "$WORK/metrics.txt" \
+  || fail "the plugin's own count of refusals is not in /metrics: $(grep plugin_events "$WORK/metrics.txt")"
 
 # Retention (dlq.retention, 90d by default: the config leaves it out): the
 # receiver breaks again, 10 records are dead-lettered; 4 of them made 100 days

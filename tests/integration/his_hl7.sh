@@ -122,6 +122,13 @@ for bad in MSG0002 MSG0003 MSG0004; do
   [ "$(count_id "$A" $bad)" = 0 ] || fail "rejected $bad reached analytics"
 done
 pass "resent message answered AA and delivered once; rejected ones not delivered"
+
+# The source's own counts in /metrics (plugin events): the answers so far.
+for want in ack_aa=4 ack_ae=1 ack_ar=2 duplicates=1 segments_left_out=1; do
+  metric_is "medgate_source_plugin_events_total{source=\"his\",event=\"${want%=*}\"}" "${want#*=}" ||
+    fail "/metrics: ${want%=*} is '$(metric "medgate_source_plugin_events_total{source=\"his\",event=\"${want%=*}\"}")', want ${want#*=}"
+done
+pass "/metrics counts the source's AA, AE, AR, duplicates and left-out segments"
 wait_until 20 bash -c "cat $A/*.ndjson* 2>/dev/null | grep -q 'HIS^H1^MSG0010'" || fail "MSG0010 did not reach analytics"
 grep -h 'HIS^H1^MSG0010' "$A"/*.ndjson* | grep -q '"diagnoses":\[{"code":"I10","system":"ICD-10","role":"primary"' \
   || { grep -h 'HIS^H1^MSG0010' "$A"/*.ndjson*; fail "MSG0010 at analytics lacks its ICD-10 diagnosis"; }

@@ -41,7 +41,9 @@ policies:
     rules: [{field: patient.gender, method: keep}, {field: subject.mrn, method: token, to: patient.mrn_token}]
 YAML
 "$P/bin/medgatectl" --config "$WORK/medgate.yaml" plugins --offline > "$WORK/plugins.out" || fail "medgatectl plugins failed"
-grep -q "^template 0.1.0 \[source\] sdk 1.4 $P/lib/medgate/plugins/template_source.so" "$WORK/plugins.out" \
+SDK=$(sed -n 's/^set(MEDGATE_SDK_VERSION \([0-9]*\.[0-9]*\)\..*/\1/p' "$SOURCE_DIR/plugins/CMakeLists.txt")
+[ -n "$SDK" ] || fail "test setup: no SDK version in plugins/CMakeLists.txt"
+grep -q "^template 0.1.0 \[source\] sdk $SDK $P/lib/medgate/plugins/template_source.so" "$WORK/plugins.out" \
   || fail "template not listed: $(cat "$WORK/plugins.out")"
 grep -q "^file 1.0.0 \[source,target\]" "$WORK/plugins.out" || fail "bundled file plugin not listed"
 pass "installed medgated finds bundled and added plugins under its own prefix"

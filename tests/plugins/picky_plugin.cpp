@@ -2,6 +2,8 @@
 // queue: a record whose payload contains `reject_containing` is rejected,
 // unless the file `accept_when_exists` exists (the receiver was fixed).
 // Delivered records' idempotency keys are appended to `out`, one per line.
+// Each rejection is counted as the plugin event `refused_422` (/metrics).
+#include <medgate/sdk/event_counter.h>
 #include <medgate/sdk/export.h>
 
 #include <sys/stat.h>
@@ -16,6 +18,11 @@ class PickyTarget : public Target {
   explicit PickyTarget(const PluginConfig& c)
       : marker_(c.get_string("reject_containing")), fixed_(c.get_string("accept_when_exists")), out_(c.get_string("out")) {}
 
+  Status start(TargetContext& ctx) override {
+    events_ = event_counter(ctx);
+    return Status::Ok();
+  }
+
   std::vector<Outcome> deliver(const std::vector<Delivery>& batch) override {
     struct stat st {};
     const bool fixed = !fixed_.empty() && ::stat(fixed_.c_str(), &st) == 0;
@@ -25,6 +32,7 @@ class PickyTarget : public Target {
       if (!fixed && batch[i].payload.find(marker_) != std::string::npos) {
         outcomes[i].kind = Outcome::Kind::rejected;
         outcomes[i].reason = "picky target: HTTP 422 field 'feedback' refused by the receiver";
+        if (events_) (void)events_->count("refused_422", 1);
         continue;
       }
       out << batch[i].idempotency_key << "\n";
@@ -36,6 +44,7 @@ class PickyTarget : public Target {
 
  private:
   std::string marker_, fixed_, out_;
+  EventCounter* events_ = nullptr;
 };
 
 PluginDefinition define_plugin() {

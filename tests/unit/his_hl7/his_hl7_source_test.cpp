@@ -179,6 +179,11 @@ TEST_F(HisHl7SourceTest, BatchIsEmittedOnceAndEachMessageAnsweredOnItsOwn) {
   EXPECT_EQ(ctx_.quarantined().size(), 2u);  // B2 and B3
   EXPECT_EQ(source_->counters().accepted.load(), 2u);
   EXPECT_EQ(source_->counters().duplicates.load(), 1u);
+  // The same counts reach the host as plugin events (/metrics).
+  EXPECT_EQ(ctx_.event_count("ack_aa"), 2u);
+  EXPECT_EQ(ctx_.event_count("ack_ae"), 2u);
+  EXPECT_EQ(ctx_.event_count("ack_ar"), 1u);
+  EXPECT_EQ(ctx_.event_count("duplicates"), 1u);
 
   // B3 was not remembered as accepted; B1 and B6 were.
   ctx_.reject_when(nullptr);
@@ -240,6 +245,7 @@ TEST_F(HisHl7SourceTest, WhatTheProfileCannotHoldIsAnAAWarning) {
   EXPECT_EQ(ctx_.emitted().size(), 2u);  // the messages themselves are taken
   EXPECT_EQ(source_->counters().accepted.load(), 2u);
   EXPECT_EQ(source_->counters().left_out.load(), 2u);
+  EXPECT_EQ(ctx_.event_count("segments_left_out"), 2u);
   EXPECT_EQ(ctx_.count_logs("DG1-3 (103 Table value not found)"), 1u) << ctx_.all_logs();  // once per kind
   EXPECT_EQ(ctx_.count_logs("401.9"), 0u);
   EXPECT_EQ(ctx_.count_logs("I9"), 0u);

@@ -8,6 +8,8 @@
 // Stop requests can also be scripted: stopping() turns true on its n-th call
 // (stop_after_checks), or runs a hook on the caller's thread at its n-th call
 // (on_check), so a test acts in the middle of a deliver() without sleeping.
+// Events counted through sdk::event_counter(ctx) are kept with the host's
+// rules (event_count()).
 #pragma once
 
 #include <algorithm>
@@ -19,12 +21,13 @@
 #include <string_view>
 #include <vector>
 
+#include "medgate/sdk/event_counter.h"
 #include "medgate/sdk/plugin.h"
 
 namespace medgate::testkit {
 
 template <class Context>
-class FakeContext : public Context {
+class FakeContext : public Context, public sdk::EventCounter {
  public:
   explicit FakeContext(std::string name, std::string state_dir)
       : name_(std::move(name)), state_dir_(std::move(state_dir)) {}
@@ -54,6 +57,11 @@ class FakeContext : public Context {
     changed_.wait_for(lock, d, [&] { return stop_; });
     return stop_;
   }
+
+  // sdk::EventCounter, with the host's rules.
+  sdk::Status count(std::string_view event, std::uint64_t n) override { return events_.count(event, n); }
+  // What the plugin counted as `event` (0 when never).
+  std::uint64_t event_count(std::string_view event) const { return events_.get(event); }
 
   // What the host does on shutdown: stopping() is true from now on and
   // wait_for_stop() returns at once.
@@ -102,6 +110,7 @@ class FakeContext : public Context {
   std::string name_;
   std::string state_dir_;
   std::vector<std::string> logs_;
+  sdk::EventCounts events_;
   int waits_ = 0;
   mutable bool stop_ = false;
   mutable int stop_after_checks_ = 0;
