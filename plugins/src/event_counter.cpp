@@ -18,11 +18,11 @@ std::string event_name_problem(std::string_view event) {
 }
 
 Status EventCounts::count(std::string_view event, std::uint64_t n) {
-  if (std::string why = event_name_problem(event); !why.empty())
-    return Status::Invalid("event '" + std::string(event) + "': " + why);
   std::lock_guard lock(mu_);
   auto it = counts_.find(event);
-  if (it == counts_.end()) {
+  if (it == counts_.end()) {  // a name is checked once, when it is new (only good names get in)
+    if (std::string why = event_name_problem(event); !why.empty())
+      return Status::Invalid("event '" + std::string(event) + "': " + why);
     if (counts_.size() >= kMaxEventNames)
       return Status::Invalid("event '" + std::string(event) + "': an instance counts at most " +
                              std::to_string(kMaxEventNames) + " event names");
