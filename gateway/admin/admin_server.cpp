@@ -188,14 +188,16 @@ class Router : public HTTPRequestHandler {
     send_json(res, r.applied ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_UNPROCESSABLE_ENTITY, doc);
   }
 
-  // /api/v1/quarantine/SOURCE (any role: times, reasons and sizes only) and
-  // /api/v1/quarantine/SOURCE/N (admin only: the input in clear, audited).
+  // /api/v1/quarantine/SOURCE (any role: times, reasons and sizes only),
+  // /api/v1/quarantine/SOURCE/N (admin only: the input in clear, audited) and
+  // POST /api/v1/quarantine/SOURCE/drop (operator or admin; audited).
   void quarantine(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& rest, const std::string& query,
                   const BearerToken& who) {
-    if (req.getMethod() != "GET") return method_not_allowed(res, "GET");
     const auto slash = rest.find('/');
     const std::string source = rest.substr(0, slash);
     const std::string n = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (!source.empty() && n == "drop") return quarantine_drop(req, res, source, who);
+    if (req.getMethod() != "GET") return method_not_allowed(res, "GET");
     if (source.empty() || (slash != std::string::npos &&
                            (n.empty() || n.size() > 12 || n.find_first_not_of("0123456789") != std::string::npos)))
       return send_error(res, HTTPResponse::HTTP_NOT_FOUND, "no such endpoint: GET /api/v1/quarantine/" + rest);
@@ -211,6 +213,40 @@ class Router : public HTTPRequestHandler {
       if (!role_allows(who.role, Role::admin)) return forbidden(res);
       s = view_.quarantine_open(source, static_cast<std::size_t>(std::stoull(n)), "admin", doc);
     }
+    send_view_result(res, s, doc);
+  }
+
+  // {"entries":[N,...]} or {"all":true}: removes those quarantined inputs.
+  void quarantine_drop(HTTPServerRequest& req, HTTPServerResponse& res, const std::string& source,
+                       const BearerToken& who) {
+    if (req.getMethod() != "POST") return method_not_allowed(res, "POST");
+    if (!role_allows(who.role, Role::operator_)) return forbidden(res);
+    sdk::Value body;
+    if (!read_json_body(req, res, body)) return;
+    std::vector<std::size_t> entries;
+    if (const sdk::Value* e = body.find("entries")) {
+      bool ok = e->is_array() && !e->as_array().empty();
+      if (ok)
+        for (const auto& v : e->as_array()) {
+          if (!v.is_int() || v.as_int() < 1) ok = false;
+          else entries.push_back(static_cast<std::size_t>(v.as_int()));
+        }
+      if (!ok)
+        return send_error(res, HTTPResponse::HTTP_BAD_REQUEST,
+                          "\"entries\" must be a non-empty array of entry numbers (1, 2, ... as listed)");
+    }
+    const sdk::Value* all = body.find("all");
+    const bool all_chosen = all && all->is_bool() && all->as_bool();
+    if (all_chosen == !entries.empty())
+      return send_error(res, HTTPResponse::HTTP_BAD_REQUEST,
+                        "say which quarantined inputs to drop: {\"entries\":[N,...]} or {\"all\":true}, not both");
+    sdk::Value doc;
+    sdk::Status s = view_.quarantine_drop(source, entries, who.role == Role::admin ? "admin" : "operator", doc);
+    send_view_result(res, s, doc);
+  }
+
+  // invalid_argument (no such source or entry): 404; any other failure: 503.
+  static void send_view_result(HTTPServerResponse& res, const sdk::Status& s, const sdk::Value& doc) {
     if (s.code() == sdk::StatusCode::invalid_argument) return send_error(res, HTTPResponse::HTTP_NOT_FOUND, s.message());
     if (!s.ok()) return send_error(res, HTTPResponse::HTTP_SERVICE_UNAVAILABLE, s.message());
     send_json(res, HTTPResponse::HTTP_OK, doc);

@@ -64,6 +64,11 @@ class AdminView {
                                          sdk::Value& out) const = 0;
   virtual sdk::Status quarantine_open(const std::string& source, std::size_t entry, const std::string& role,
                                       sdk::Value& out) = 0;
+  // Removes the given entries (1-based, as listed; all when empty) and
+  // writes a quarantine_drop entry naming the count and `role`; `out` lists
+  // the removed entries' numbers, times and reasons.
+  virtual sdk::Status quarantine_drop(const std::string& source, const std::vector<std::size_t>& entries,
+                                      const std::string& role, sdk::Value& out) = 0;
 };
 
 }  // namespace medgate::admin

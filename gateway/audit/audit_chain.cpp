@@ -362,6 +362,15 @@ sdk::Status AuditChain::append_quarantine_open(const QuarantineOpenAudit& a) {
   });
 }
 
+sdk::Status AuditChain::append_quarantine_drop(const QuarantineDropAudit& a) {
+  return append_action(EntryType::quarantine_drop, [&](std::string& line) {
+    add_text(line, "source", a.source);
+    add_text(line, "selection", a.selection);
+    add_number(line, "count", a.count);
+    add_text(line, "role", a.role);
+  });
+}
+
 sdk::Status AuditChain::append_handle_open(const HandleOpenAudit& a) {
   return append_action(EntryType::handle_open, [&](std::string& line) {
     add_text(line, "target", a.target);

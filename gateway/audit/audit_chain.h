@@ -68,6 +68,8 @@ class AuditChain {
   sdk::Status append_dead_letters(EntryType type, const DeadLetterAudit& action);
   // A quarantined input read in clear (type quarantine_open); durable on return.
   sdk::Status append_quarantine_open(const QuarantineOpenAudit& action);
+  // Quarantined inputs removed (type quarantine_drop).
+  sdk::Status append_quarantine_drop(const QuarantineDropAudit& action);
   // A target opened an encrypted handle (type handle_open); durable on return.
   sdk::Status append_handle_open(const HandleOpenAudit& action);
   // Signs a checkpoint when entries were appended since the last signed entry.

@@ -133,6 +133,11 @@ bool read_type(const sdk::Value& doc, AuditLine& out, std::string& why) {
       return m.text("source", q.source, false) && m.count("entry", q.entry) &&
              m.text("entry_time", q.entry_time, false) && m.text("role", q.role, false);
     }
+    case EntryType::quarantine_drop: {
+      auto& q = out.quarantine_drop;
+      return m.text("source", q.source, false) && m.text("selection", q.selection, false) &&
+             m.integer("count", q.count, 0) && m.text("role", q.role, false);
+    }
     case EntryType::handle_open: {
       auto& h = out.handle;
       return m.text("target", h.target, false) && m.text("record_id", h.record_id, false) &&
@@ -146,7 +151,7 @@ bool read_type(const sdk::Value& doc, AuditLine& out, std::string& why) {
 bool type_from_name(const std::string& name, EntryType& out) {
   for (EntryType t : {EntryType::segment, EntryType::record, EntryType::checkpoint, EntryType::retention,
                       EntryType::dlq_replay, EntryType::dlq_drop, EntryType::quarantine_open,
-                      EntryType::handle_open})
+                      EntryType::quarantine_drop, EntryType::handle_open})
     if (name == entry_type_name(t)) {
       out = t;
       return true;
@@ -172,6 +177,8 @@ const char* entry_type_name(EntryType t) noexcept {
       return "dlq_drop";
     case EntryType::quarantine_open:
       return "quarantine_open";
+    case EntryType::quarantine_drop:
+      return "quarantine_drop";
     case EntryType::handle_open:
       return "handle_open";
   }

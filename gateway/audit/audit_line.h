@@ -17,7 +17,17 @@
 
 namespace medgate::audit {
 
-enum class EntryType { segment, record, checkpoint, retention, dlq_replay, dlq_drop, quarantine_open, handle_open };
+enum class EntryType {
+  segment,
+  record,
+  checkpoint,
+  retention,
+  dlq_replay,
+  dlq_drop,
+  quarantine_open,
+  quarantine_drop,
+  handle_open
+};
 
 // What one policy rule did to one field of a record: never a value.
 struct FieldRecord {
@@ -65,6 +75,15 @@ struct QuarantineOpenAudit {
   std::string role;        // admin-API role that asked
 };
 
+// Quarantined inputs removed (medgatectl quarantine drop, or by medgated
+// itself as older than quarantine.retention). Counts only.
+struct QuarantineDropAudit {
+  std::string source;     // the source whose quarantine it is
+  std::string selection;  // "entries" (named by number), "all", or "retention"
+  std::string role;       // admin-API role that asked; "medgated" for retention
+  std::int64_t count = 0; // inputs removed
+};
+
 // A target opened an encrypted handle of a record it was delivering (SDK
 // handle_opener()): the contact identifier inside was read in clear to reach
 // the person. Names where the handle sat, never what it holds.
@@ -92,6 +111,7 @@ struct AuditLine {
   RetentionInfo retention;
   DeadLetterAudit dead_letters;
   QuarantineOpenAudit quarantine;
+  QuarantineDropAudit quarantine_drop;
   HandleOpenAudit handle;
 };
 

@@ -99,6 +99,12 @@ std::string format_entry(const AuditLine& e, const EntryPlace& place) {
       return out + "quarantined input read in clear: source " + q.source + ", entry " + std::to_string(q.entry) +
              " (quarantined " + q.entry_time + ") by role " + q.role + "  (" + where + ")\n";
     }
+    case EntryType::quarantine_drop: {
+      const auto& q = e.quarantine_drop;
+      return out + "quarantined inputs removed: source " + q.source + ", " + std::to_string(q.count) + " (" +
+             q.selection + ") by " + (q.selection == "retention" ? std::string("quarantine.retention") : "role " + q.role) +
+             "  (" + where + ")\n";
+    }
     case EntryType::handle_open: {
       const auto& h = e.handle;
       return out + "handle opened by target " + h.target + ": record " + h.record_id + "  " +

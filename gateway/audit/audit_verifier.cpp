@@ -293,6 +293,9 @@ class Verifier {
       case EntryType::quarantine_open:
         ++r_.quarantine_opens;
         break;
+      case EntryType::quarantine_drop:
+        ++r_.quarantine_drops;
+        break;
       case EntryType::handle_open:
         ++r_.handle_opens;
         break;
@@ -443,6 +446,8 @@ std::vector<std::string> describe(const VerifyReport& r) {
                 std::to_string(r.last_seq) + ": " + counted(r.records, "record", "records") + ", " +
                 counted(r.dead_letter_actions, "dead-letter action", "dead-letter actions") + ", " +
                 (r.quarantine_opens ? counted(r.quarantine_opens, "quarantine read", "quarantine reads") + ", " : "") +
+                (r.quarantine_drops ? counted(r.quarantine_drops, "quarantine removal", "quarantine removals") + ", "
+                                    : "") +
                 (r.handle_opens ? counted(r.handle_opens, "handle opened", "handles opened") + ", " : "") +
                 counted(r.checkpoints, "checkpoint", "checkpoints") + ", " +
                 counted(r.retentions, "retention statement", "retention statements"));

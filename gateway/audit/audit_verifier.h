@@ -50,6 +50,7 @@ struct VerifyReport {
   std::string last_hash;
   std::uint64_t records = 0, dead_letter_actions = 0, checkpoints = 0, retentions = 0;
   std::uint64_t quarantine_opens = 0;  // quarantined inputs read in clear
+  std::uint64_t quarantine_drops = 0;  // removals of quarantined inputs (by hand or retention)
   std::uint64_t handle_opens = 0;      // encrypted handles opened by targets
   bool signatures_checked = false;
   std::uint64_t signatures_verified = 0;

@@ -123,6 +123,7 @@ sdk::Value to_json(const audit::VerifyReport& r) {
   doc["records"] = n(r.records);
   doc["dead_letter_actions"] = n(r.dead_letter_actions);
   doc["quarantine_opens"] = n(r.quarantine_opens);
+  doc["quarantine_drops"] = n(r.quarantine_drops);
   doc["handle_opens"] = n(r.handle_opens);
   doc["checkpoints"] = n(r.checkpoints);
   doc["retentions"] = n(r.retentions);

@@ -45,6 +45,10 @@ Commands (ask the running medgated through its admin API):
                               input N of SOURCE in clear (admin token only;
                               medgated writes a quarantine_open entry to the
                               audit log before it answers)
+  quarantine drop SOURCE (N... | --all) [--json]
+                              delete refused inputs for good (operator or
+                              admin token; numbers as listed; recorded in the
+                              audit log as quarantine_drop)
 
 Offline commands (read the config and plugin files; medgated need not run):
   token --field FIELD [--key ID | --all-keys] [--length N] VALUE

@@ -81,14 +81,52 @@ int show(const ApiTarget& at, const std::vector<std::string>& args) {
   if (!raw.empty() && raw.back() != '\n') std::cout << "\n";
   return 0;
 }
+
+// drop SOURCE (N... | --all): removes quarantined inputs (audited by medgated).
+int drop(const ApiTarget& at, const std::vector<std::string>& args) {
+  std::string source;
+  bool all = false, json = false;
+  sdk::Value::Array entries;
+  for (const auto& a : args) {
+    std::size_t n = 0;
+    if (a == "--all") all = true;
+    else if (a == "--json") json = true;
+    else if (source.empty() && a.rfind("--", 0) != 0) source = a;
+    else if (whole_number(a, n) && n > 0) entries.emplace_back(static_cast<std::int64_t>(n));
+    else return usage_error("quarantine drop: unexpected argument '" + a + "'");
+  }
+  if (source.empty()) return usage_error("quarantine drop needs a SOURCE");
+  if (all == !entries.empty())
+    return usage_error("quarantine drop needs --all or one or more entry numbers N (from quarantine list SOURCE), not both");
+  sdk::Value body = sdk::Value::object();
+  if (all) body["all"] = true;
+  else body["entries"] = sdk::Value(std::move(entries));
+  ApiCall call;
+  call.method = "POST";
+  call.path = "/api/v1/quarantine/" + path_segment(source) + "/drop";
+  call.body = sdk::to_json(body);
+  sdk::Value doc;
+  if (int r = api_call(at, call, doc)) return r;
+  if (json) {
+    std::cout << sdk::to_json(doc) << "\n";
+    return 0;
+  }
+  const std::string count = str(doc, "dropped");
+  std::cout << "dropped " << count << " quarantined input" << (count == "1" ? "" : "s") << " of " << source
+            << " (recorded in the audit log)\n";
+  for (const auto& e : items(doc, "entries"))
+    std::cout << std::setw(6) << str(e, "entry") << "  " << str(e, "time") << "  " << str(e, "reason") << "\n";
+  return 0;
+}
 }  // namespace
 
 int cmd_quarantine(const ApiTarget& at, const std::vector<std::string>& args) {
-  if (args.empty()) return usage_error("quarantine needs list or show");
+  if (args.empty()) return usage_error("quarantine needs list, show or drop");
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "list") return list(at, rest);
   if (args[0] == "show") return show(at, rest);
-  return usage_error("unknown quarantine command '" + args[0] + "' (list, show)");
+  if (args[0] == "drop") return drop(at, rest);
+  return usage_error("unknown quarantine command '" + args[0] + "' (list, show, drop)");
 }
 
 }  // namespace medgate::ctl

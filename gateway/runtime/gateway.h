@@ -64,6 +64,8 @@ class Gateway {
   sdk::Status quarantine_entries(const std::string& source, std::size_t offset, std::size_t limit,
                                  sdk::Value& out) const;
   sdk::Status quarantine_open(const std::string& source, std::size_t entry, const std::string& role, sdk::Value& out);
+  sdk::Status quarantine_drop(const std::string& source, const std::vector<std::size_t>& entries,
+                              const std::string& role, sdk::Value& out);
   // Removes quarantined inputs older than quarantine.retention (none when 0).
   void apply_quarantine_retention(std::chrono::system_clock::time_point now);
 

@@ -24,6 +24,13 @@ std::vector<sdk::Value> read_quarantine(const std::string& path) {
   }
   return out;
 }
+
+void append_drop_audit(audit::AuditChain& chain, const audit::QuarantineDropAudit& a) {
+  if (sdk::Status s = chain.append_quarantine_drop(a); !s.ok())
+    log(sdk::LogLevel::error, "audit",
+        "quarantined inputs of source '" + a.source + "' were removed but the audit entry could not be written: " +
+            s.message());
+}
 }  // namespace
 
 sdk::Value Gateway::quarantine_summary() const {
@@ -107,15 +114,47 @@ sdk::Status Gateway::quarantine_open(const std::string& source, std::size_t entr
   return sdk::Status::Ok();
 }
 
+sdk::Status Gateway::quarantine_drop(const std::string& source, const std::vector<std::size_t>& entries,
+                                     const std::string& role, sdk::Value& out) {
+  if (!checked_.config.sources.count(source))
+    return sdk::Status::Invalid("no source named '" + source + "' in the running config");
+  std::vector<spool::RemovedQuarantineEntry> removed;
+  sdk::Status s = quarantine_->remove_entries(source, entries, removed);
+  if (s.code() == sdk::StatusCode::invalid_argument) return s;
+  if (!removed.empty()) {
+    log(sdk::LogLevel::info, "quarantine",
+        "removed " + std::to_string(removed.size()) + " quarantined input" + (removed.size() == 1 ? "" : "s") +
+            " of source '" + source + "' at the request of role " + role + " (audited)");
+    append_drop_audit(*audit_, {source, entries.empty() ? "all" : "entries", role,
+                                static_cast<std::int64_t>(removed.size())});
+  }
+  if (!s.ok()) return sdk::Status::Unavailable("cannot rewrite the quarantine of source '" + source + "': " + s.message());
+  sdk::Value::Array list;
+  for (const auto& r : removed) {
+    sdk::Value v = sdk::Value::object();
+    v["entry"] = static_cast<std::int64_t>(r.entry);
+    v["time"] = r.time;
+    v["reason"] = r.reason;
+    list.push_back(std::move(v));
+  }
+  out = sdk::Value::object();
+  out["source"] = source;
+  out["dropped"] = static_cast<std::int64_t>(removed.size());
+  out["entries"] = sdk::Value(std::move(list));
+  return sdk::Status::Ok();
+}
+
 void Gateway::apply_quarantine_retention(std::chrono::system_clock::time_point now) {
   const std::int64_t retention_ms = checked_.config.quarantine.retention_ms;
   if (retention_ms <= 0) return;
   std::vector<std::pair<std::string, std::size_t>> removed;
   sdk::Status s = quarantine_->remove_older_than(now - std::chrono::milliseconds(retention_ms), removed);
-  for (const auto& [source, n] : removed)
+  for (const auto& [source, n] : removed) {
     log(sdk::LogLevel::info, "quarantine",
         "retention removed " + std::to_string(n) + " quarantined input" + (n == 1 ? "" : "s") + " of source '" +
             source + "' older than quarantine.retention (" + std::to_string(retention_ms / 1000) + " s)");
+    append_drop_audit(*audit_, {source, "retention", "medgated", static_cast<std::int64_t>(n)});
+  }
   if (!s.ok()) log(sdk::LogLevel::error, "quarantine", "retention: " + s.message());
 }
 

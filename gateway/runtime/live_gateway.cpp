@@ -201,6 +201,12 @@ sdk::Status LiveGateway::quarantine_open(const std::string& source, std::size_t 
   return gateway_->quarantine_open(source, entry, role, out);
 }
 
+sdk::Status LiveGateway::quarantine_drop(const std::string& source, const std::vector<std::size_t>& entries,
+                                         const std::string& role, sdk::Value& out) {
+  std::shared_lock<std::shared_mutex> lock(mu_);
+  return gateway_->quarantine_drop(source, entries, role, out);
+}
+
 sdk::Value LiveGateway::dlq_summary() const {
   std::shared_lock<std::shared_mutex> lock(mu_);
   return gateway_->dlq_summary();

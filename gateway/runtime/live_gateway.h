@@ -63,6 +63,8 @@ class LiveGateway : public admin::AdminView {
                                  sdk::Value& out) const override;
   sdk::Status quarantine_open(const std::string& source, std::size_t entry, const std::string& role,
                               sdk::Value& out) override;
+  sdk::Status quarantine_drop(const std::string& source, const std::vector<std::size_t>& entries,
+                              const std::string& role, sdk::Value& out) override;
   sdk::Value dlq_summary() const override;
   sdk::Status dlq_entries(const std::string& target, std::size_t offset, std::size_t limit,
                           sdk::Value& out) const override;

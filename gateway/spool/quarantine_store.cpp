@@ -3,7 +3,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <fstream>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "medgate/sdk/json.h"
@@ -80,6 +82,39 @@ sdk::Status QuarantineStore::remove_older_than(std::chrono::system_clock::time_p
                                                std::vector<std::pair<std::string, std::size_t>>& removed) {
   std::lock_guard<std::mutex> lock(mu_);
   return remove_entries_older_than(dir_, cutoff, removed);
+}
+
+sdk::Status QuarantineStore::remove_entries(const std::string& source, const std::vector<std::size_t>& entries,
+                                           std::vector<RemovedQuarantineEntry>& removed) {
+  removed.clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  const std::string path = file_for(source);
+  std::vector<std::string> lines;
+  {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
+  }
+  const std::set<std::size_t> chosen(entries.begin(), entries.end());
+  if (!chosen.empty() && (*chosen.begin() == 0 || *chosen.rbegin() > lines.size()))
+    return sdk::Status::Invalid("source '" + source + "' has " + std::to_string(lines.size()) +
+                                " quarantined input" + (lines.size() == 1 ? "" : "s") + "; there is no entry " +
+                                std::to_string(*chosen.begin() == 0 ? 0 : *chosen.rbegin()));
+  std::string kept;
+  std::vector<RemovedQuarantineEntry> gone;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (!chosen.empty() && !chosen.count(i + 1)) {
+      kept += lines[i] + "\n";
+      continue;
+    }
+    sdk::Value v;
+    const bool readable = sdk::parse_json(lines[i], v).ok() && v.is_object();
+    gone.push_back({i + 1, readable ? std::string(v.string_or("time", "")) : "",
+                    readable ? std::string(v.string_or("reason", "")) : "(unreadable line)"});
+  }
+  if (gone.empty()) return sdk::Status::Ok();
+  if (sdk::Status s = write_file_atomic(path, kept); !s.ok()) return s;
+  removed = std::move(gone);
+  return sdk::Status::Ok();
 }
 
 sdk::Status QuarantineStore::open_sealed(std::string_view sealed_b64, std::string& raw) const {

@@ -17,6 +17,13 @@
 
 namespace medgate::spool {
 
+// One input removed from a source's quarantine: where it sat, when it was
+// quarantined and why (never its content).
+struct RemovedQuarantineEntry {
+  std::size_t entry = 0;  // 1-based position before the removal
+  std::string time, reason;
+};
+
 class QuarantineStore {
  public:
   QuarantineStore(std::string dir, std::string secret);
@@ -33,6 +40,13 @@ class QuarantineStore {
   // `removed` gets (source, entries removed) for each file that shrank.
   sdk::Status remove_older_than(std::chrono::system_clock::time_point cutoff,
                                 std::vector<std::pair<std::string, std::size_t>>& removed);
+
+  // Removes the given entries (1-based positions, as listed) from `source`'s
+  // file, or all of them when `entries` is empty, rewriting the file
+  // atomically. Nothing is removed when a position is past the end
+  // (invalid_argument naming the count). Later entries move up.
+  sdk::Status remove_entries(const std::string& source, const std::vector<std::size_t>& entries,
+                             std::vector<RemovedQuarantineEntry>& removed);
 
  private:
   std::string dir_;

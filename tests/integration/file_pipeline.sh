@@ -62,7 +62,13 @@ pass "restart resumed: 50 new records, no re-ingestion"
 [ -f "$Q" ] && [ ! -s "$Q" ] || fail "quarantined input older than the retention was kept ($(wc -l < "$Q") lines)"
 grep -q "retention removed $QN quarantined inputs\? of source 'inbox' older than quarantine.retention" "$WORK/medgated.log" \
   || fail "retention of the quarantine not logged"
-pass "quarantined inputs older than quarantine.retention are removed at start, and it is logged"
+"$MEDGATECTL" audit query --dir "$WORK/var/audit" --all-types > "$WORK/qaudit" 2>/dev/null
+grep -q "quarantined inputs removed: source inbox, $QN (retention) by quarantine.retention" "$WORK/qaudit" \
+  || { grep quarantine "$WORK/qaudit"; fail "the retention of the quarantine is not in the audit log"; }
+"$MEDGATECTL" audit verify "$WORK/var/audit" --key "$WORK/var/keys/audit-verify.pub" > "$WORK/verify" \
+  || { cat "$WORK/verify"; fail "audit log not intact after the retention"; }
+grep -q '1 quarantine removal' "$WORK/verify" || { cat "$WORK/verify"; fail "audit verify does not count the removal"; }
+pass "quarantined inputs older than quarantine.retention are removed at start, logged and audited"
 
 cat "$OUT"/*.ndjson* > "$WORK/all.ndjson"
 bash "$SOURCE_DIR/tests/schema/validate.sh" "$SOURCE_DIR/schemas/patient_profile.schema.json" "$WORK/all.ndjson" \

@@ -256,6 +256,29 @@ TEST_F(AuditChainTest, RecordsQuarantineReads) {
   EXPECT_EQ(r.quarantine_opens, 1u);
 }
 
+TEST_F(AuditChainTest, RecordsQuarantineRemovals) {
+  {
+    auto c = chain();
+    ASSERT_TRUE(c->open().ok());
+    ASSERT_TRUE(c->append_quarantine_drop({"his", "entries", "operator", 2}).ok());
+    ASSERT_TRUE(c->append_quarantine_drop({"inbox", "retention", "medgated", 7}).ok());
+  }
+  auto all = entries();
+  ASSERT_EQ(all.size(), 4u);  // header, two removals, the closing checkpoint
+  EXPECT_EQ(all[1].type, EntryType::quarantine_drop);
+  EXPECT_EQ(all[1].type_name, "quarantine_drop");
+  EXPECT_EQ(all[1].quarantine_drop.source, "his");
+  EXPECT_EQ(all[1].quarantine_drop.selection, "entries");
+  EXPECT_EQ(all[1].quarantine_drop.role, "operator");
+  EXPECT_EQ(all[1].quarantine_drop.count, 2);
+  EXPECT_EQ(all[2].quarantine_drop.selection, "retention");
+  EXPECT_EQ(all[2].quarantine_drop.count, 7);
+  VerifyReport r = verify();
+  EXPECT_EQ(problem(r), "intact");
+  EXPECT_EQ(r.quarantine_drops, 2u);
+  EXPECT_NE(describe(r).front().find(", 2 quarantine removals, "), std::string::npos) << describe(r).front();
+}
+
 TEST_F(AuditChainTest, RecordsHandleOpenings) {
   {
     auto c = chain();

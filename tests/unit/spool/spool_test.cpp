@@ -236,6 +236,58 @@ TEST(QuarantineStore, RetentionRemovesTheEntriesOlderThanTheCutoff) {
   EXPECT_TRUE(removed.empty());
 }
 
+TEST(QuarantineStore, RemovesTheNamedEntriesOrAll) {
+  testing::TempDir dir;
+  QuarantineStore q(dir.path(), std::string(32, 'k'));
+  ASSERT_TRUE(q.open().ok());
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(q.add("his", "raw " + std::to_string(i), "bad " + std::to_string(i)).ok());
+  auto reasons = [&] {
+    std::vector<std::string> out;
+    std::ifstream in(q.file_for("his"));
+    for (std::string line; std::getline(in, line);) {
+      auto at = line.find("\"reason\":\"") + 10;
+      out.push_back(line.substr(at, line.find('"', at) - at));
+    }
+    return out;
+  };
+
+  // A number past the end removes nothing and says how many there are.
+  std::vector<RemovedQuarantineEntry> removed;
+  sdk::Status s = q.remove_entries("his", {2, 6}, removed);
+  EXPECT_EQ(s.code(), sdk::StatusCode::invalid_argument);
+  EXPECT_NE(s.message().find("has 5 quarantined inputs; there is no entry 6"), std::string::npos) << s.message();
+  EXPECT_TRUE(removed.empty());
+  EXPECT_EQ(q.remove_entries("his", {0}, removed).code(), sdk::StatusCode::invalid_argument);
+  EXPECT_EQ(reasons().size(), 5u);
+
+  // Entries 2 and 4 (named twice, in any order) go; the rest keep their order.
+  ASSERT_TRUE(q.remove_entries("his", {4, 2, 4}, removed).ok());
+  ASSERT_EQ(removed.size(), 2u);
+  EXPECT_EQ(removed[0].entry, 2u);
+  EXPECT_EQ(removed[0].reason, "bad 2");
+  EXPECT_FALSE(removed[0].time.empty());
+  EXPECT_EQ(removed[1].entry, 4u);
+  EXPECT_EQ(removed[1].reason, "bad 4");
+  EXPECT_EQ(reasons(), (std::vector<std::string>{"bad 1", "bad 3", "bad 5"}));
+
+  // An unreadable line counts as an entry and can be removed; "all" takes the rest.
+  std::ofstream(q.file_for("his"), std::ios::app) << "{torn\n";
+  ASSERT_TRUE(q.remove_entries("his", {4}, removed).ok());
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].reason, "(unreadable line)");
+  ASSERT_TRUE(q.remove_entries("his", {}, removed).ok());
+  EXPECT_EQ(removed.size(), 3u);
+  EXPECT_TRUE(reasons().empty());
+  ASSERT_TRUE(q.remove_entries("his", {}, removed).ok());
+  EXPECT_TRUE(removed.empty());
+  EXPECT_EQ(q.remove_entries("his", {1}, removed).code(), sdk::StatusCode::invalid_argument);
+  ASSERT_TRUE(q.add("his", "raw 6", "bad 6").ok());  // appends go on after a removal
+  EXPECT_EQ(reasons(), (std::vector<std::string>{"bad 6"}));
+  // A source that never quarantined anything has nothing to remove.
+  ASSERT_TRUE(q.remove_entries("nothing", {}, removed).ok());
+  EXPECT_TRUE(removed.empty());
+}
+
 TEST(DeadLetters, KeepsTheReasonAndThePayload) {
   testing::TempDir dir;
   DeadLetters d(dir.path());
