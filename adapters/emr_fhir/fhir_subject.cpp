@@ -121,16 +121,30 @@ void SubjectBuilder::add_name(const Element& patient) {
       if (std::string other = person_name(n); !other.empty()) add(n, "text", "name", Kind::identifier, std::move(other));
 }
 
-// ContactPoint system phone or sms -> phone, email -> email (several: a list);
-// fax, pager, url and other are not the patient's phone.
-void SubjectBuilder::add_telecom(const Element& patient) {
-  for (const Element& t : patient.objects("telecom")) {
+// ContactPoint system phone or sms -> <prefix>phone, email -> <prefix>email
+// (several: a list); fax, pager, url and other are not the person's phone.
+void SubjectBuilder::add_telecom(const Element& person, std::string_view prefix) {
+  for (const Element& t : person.objects("telecom")) {
     std::string system = t.text("system"), value = t.text("value");
     if (value.empty() || is_old(t)) continue;
     if (system == "phone" || system == "sms")
-      add(t, "value", "phone", Kind::contact, std::move(value));
+      add(t, "value", std::string(prefix) + "phone", Kind::contact, std::move(value));
     else if (system == "email")
-      add(t, "value", "email", Kind::contact, std::move(value));
+      add(t, "value", std::string(prefix) + "email", Kind::contact, std::move(value));
+  }
+}
+
+// Patient.contact (next of kin, guardian, emergency contact): another person
+// than the patient. Name, telecom and address go to kin_* members, which no
+// token or identity reads: only the scrubber, to find them in free text.
+void SubjectBuilder::add_contacts(const Element& patient) {
+  for (const Element& c : patient.objects("contact")) {
+    if (Element name = c.object("name"); name.present())
+      if (std::string text = person_name(name); !text.empty()) add(name, "text", "kin_name", Kind::contact, std::move(text));
+    add_telecom(c, "kin_");
+    if (Element address = c.object("address"); address.present())
+      if (std::string text = postal_address(address); !text.empty())
+        members_.add("kin_address", Kind::contact, profile_mapping::truncated(std::move(text), kMaxIdentifierChars));
   }
 }
 
@@ -149,7 +163,7 @@ void SubjectBuilder::add_address(const Element& patient) {
 
 void SubjectBuilder::add_demographics(const Element& patient, Value& patient_facet) {
   add_name(patient);
-  add_telecom(patient);
+  add_telecom(patient, "");
   if (std::string birth = patient.text("birthDate"); !birth.empty()) {
     profile_mapping::DateTimeParts t;
     std::string problem;
@@ -171,6 +185,7 @@ void SubjectBuilder::add_demographics(const Element& patient, Value& patient_fac
                            patient.path_of("gender") + " must be one of male, female, other, unknown");
   }
   add_address(patient);
+  add_contacts(patient);
 }
 
 void SubjectBuilder::add_values(const Element& owner, std::string_view member, const std::string& name) {

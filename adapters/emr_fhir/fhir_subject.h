@@ -48,7 +48,8 @@ class SubjectBuilder {
   // Refuses (value issue at `at`) a value over the contract's 1024 characters.
   bool add(const Element& at, std::string_view member, std::string name, Kind kind, std::string value);
   void add_name(const Element& patient);
-  void add_telecom(const Element& patient);
+  void add_telecom(const Element& person, std::string_view prefix);
+  void add_contacts(const Element& patient);
   void add_address(const Element& patient);
 
   const FhirMappingOptions* options_;

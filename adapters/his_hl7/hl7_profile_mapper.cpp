@@ -158,6 +158,8 @@ Result map_patient(const MessageKind& kind, std::span<const SegmentAt> all, std:
       map_note(s, note_kind, notes);
     else if (id == "FT1")
       e = map_charge(s, options, charges, left_out);
+    else if (id == "NK1")
+      e = subject.add_next_of_kin(s);
     else if (id == "MRG" && merge && !has_mrg) {
       e = subject.add_prior(s);
       has_mrg = true;

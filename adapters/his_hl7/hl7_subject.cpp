@@ -27,20 +27,21 @@ std::string joined(const std::set<std::string>& items) {
 }
 
 // XPN: family (FN.1) ^ given ^ further given names.
-std::string person_name(const SegmentAt& pid, std::size_t repetition) {
-  return profile_mapping::person_name(pid.text(Position{5, repetition, 1, 1}),
-                                      {pid.text(Position{5, repetition, 2}), pid.text(Position{5, repetition, 3})},
-                                      profile_mapping::NameOrder::family_first);
+std::string person_name(const SegmentAt& s, std::size_t field, std::size_t repetition) {
+  return profile_mapping::person_name(
+      s.text(Position{field, repetition, 1, 1}),
+      {s.text(Position{field, repetition, 2}), s.text(Position{field, repetition, 3})},
+      profile_mapping::NameOrder::family_first);
 }
 
 // XAD: street (SAD.1) ^ other designation ^ city ^ state/province ^ zip ^ country.
-std::string postal_address(const SegmentAt& pid, std::size_t repetition) {
+std::string postal_address(const SegmentAt& s, std::size_t field, std::size_t repetition) {
   profile_mapping::AddressParts a;
-  a.lines = {pid.text(Position{11, repetition, 1, 1}), pid.text(Position{11, repetition, 2})};
-  a.city = pid.text(Position{11, repetition, 3});
-  a.state = pid.text(Position{11, repetition, 4});
-  a.postal_code = pid.text(Position{11, repetition, 5});
-  a.country = pid.text(Position{11, repetition, 6});
+  a.lines = {s.text(Position{field, repetition, 1, 1}), s.text(Position{field, repetition, 2})};
+  a.city = s.text(Position{field, repetition, 3});
+  a.state = s.text(Position{field, repetition, 4});
+  a.postal_code = s.text(Position{field, repetition, 5});
+  a.country = s.text(Position{field, repetition, 6});
   return profile_mapping::postal_address(a);
 }
 
@@ -94,7 +95,7 @@ Result SubjectBuilder::add_identifier_list(const SegmentAt& s, std::size_t field
 // XTN: an e-mail (component 3 "Internet" or component 2 "NET") from
 // component 4; a phone from component 1, else 12, else 6 and 7. Fax numbers
 // are not the patient's phone and are left out.
-Result SubjectBuilder::add_contacts(const SegmentAt& pid, std::size_t field) {
+Result SubjectBuilder::add_contacts(const SegmentAt& pid, std::size_t field, std::string_view prefix) {
   std::size_t repetitions = pid.segment->repetition_count(field);
   for (std::size_t r = 1; r <= repetitions; ++r) {
     std::string use = pid.text(Position{field, r, 2});
@@ -103,7 +104,8 @@ Result SubjectBuilder::add_contacts(const SegmentAt& pid, std::size_t field) {
       std::string email = pid.text(Position{field, r, 4});
       if (email.find('@') == std::string::npos) email = pid.text(Position{field, r, 1});
       if (email.find('@') == std::string::npos) continue;
-      if (auto e = add(pid, field, r, "email", Kind::contact, std::move(email)); !e.ok()) return e;
+      if (auto e = add(pid, field, r, std::string(prefix) + "email", Kind::contact, std::move(email)); !e.ok())
+        return e;
       continue;
     }
     if (equipment == "FX") continue;
@@ -114,7 +116,8 @@ Result SubjectBuilder::add_contacts(const SegmentAt& pid, std::size_t field) {
       if (!local.empty()) number = pid.text(Position{field, r, 6}) + local;
     }
     if (number.empty()) continue;
-    if (auto e = add(pid, field, r, "phone", Kind::contact, std::move(number)); !e.ok()) return e;
+    if (auto e = add(pid, field, r, std::string(prefix) + "phone", Kind::contact, std::move(number)); !e.ok())
+      return e;
   }
   return {};
 }
@@ -126,11 +129,13 @@ Result SubjectBuilder::add_patient(const SegmentAt& pid, Value& patient) {
   // (aliases, other addresses) go to name_others / address_others, which
   // policies drop unless a rule names them and the scrubber looks for in
   // free text.
-  for (std::size_t r = 1; r <= pid.segment->repetition_count(5); ++r) {
-    std::string name = person_name(pid, r);
-    if (name.empty()) continue;
-    if (auto e = add(pid, 5, r, "name", Kind::identifier, std::move(name)); !e.ok()) return e;
-  }
+  // PID-9 (patient alias) after them.
+  for (std::size_t field : {5, 9})
+    for (std::size_t r = 1; r <= pid.segment->repetition_count(field); ++r) {
+      std::string name = person_name(pid, field, r);
+      if (name.empty()) continue;
+      if (auto e = add(pid, field, r, "name", Kind::identifier, std::move(name)); !e.ok()) return e;
+    }
 
   if (std::string birth = pid.text(7); !birth.empty()) {
     Hl7DateTime t;
@@ -147,13 +152,24 @@ Result SubjectBuilder::add_patient(const SegmentAt& pid, Value& patient) {
     patient["gender"] = sex == "M" ? "male" : sex == "F" ? "female" : "unknown";
 
   for (std::size_t r = 1; r <= pid.segment->repetition_count(11); ++r) {
-    std::string address = postal_address(pid, r);
+    std::string address = postal_address(pid, 11, r);
     if (address.empty()) continue;
     members_.add("address", Kind::identifier, truncated(std::move(address), kMaxIdentifierChars));
   }
 
-  if (auto e = add_contacts(pid, 13); !e.ok()) return e;
-  return add_contacts(pid, 14);
+  if (auto e = add_contacts(pid, 13, ""); !e.ok()) return e;
+  return add_contacts(pid, 14, "");
+}
+
+Result SubjectBuilder::add_next_of_kin(const SegmentAt& nk1) {
+  for (std::size_t r = 1; r <= nk1.segment->repetition_count(2); ++r)
+    if (std::string name = person_name(nk1, 2, r); !name.empty())
+      if (auto e = add(nk1, 2, r, "kin_name", Kind::contact, std::move(name)); !e.ok()) return e;
+  for (std::size_t r = 1; r <= nk1.segment->repetition_count(4); ++r)
+    if (std::string address = postal_address(nk1, 4, r); !address.empty())
+      members_.add("kin_address", Kind::contact, truncated(std::move(address), kMaxIdentifierChars));
+  if (auto e = add_contacts(nk1, 5, "kin_"); !e.ok()) return e;
+  return add_contacts(nk1, 6, "kin_");
 }
 
 Result SubjectBuilder::add_prior(const SegmentAt& mrg) {

@@ -19,9 +19,14 @@ class SubjectBuilder {
   explicit SubjectBuilder(const MappingOptions& options) : options_(options) {}
 
   // PID-3 identifiers (at least one of an accepted type, else code 101),
-  // PID-5 name, PID-7 birth date, PID-8 sex, PID-11 address, PID-13/PID-14
+  // PID-5 name (PID-9 aliases after it: to name_others), PID-7 birth date, PID-8 sex, PID-11 address, PID-13/PID-14
   // phones and e-mail addresses. Gender and a year-only birth date go to `patient`.
   Result add_patient(const SegmentAt& pid, sdk::Value& patient);
+  // NK1 (next of kin, a person other than the patient): NK1-2 names,
+  // NK1-4 addresses, NK1-5/NK1-6 phones and e-mail addresses as kin_name,
+  // kin_address, kin_phone, kin_email: never tokens or identity, only terms
+  // the scrubber looks for in free text (a relative's name in a note).
+  Result add_next_of_kin(const SegmentAt& nk1);
   // MRG-1 identifiers (same type table) and MRG-5 visit number, as prior_<member>.
   Result add_prior(const SegmentAt& mrg);
   // An identifier from another field (PV1-19 visit number, SCH-1 appointment id).
@@ -34,7 +39,8 @@ class SubjectBuilder {
   using Kind = profile_mapping::SubjectMembers::Kind;
 
   Result add_identifier_list(const SegmentAt& s, std::size_t field, std::string_view prefix);
-  Result add_contacts(const SegmentAt& pid, std::size_t field);
+  // XTN phones and e-mails of `field` as <prefix>phone / <prefix>email.
+  Result add_contacts(const SegmentAt& s, std::size_t field, std::string_view prefix);
   Result add(const SegmentAt& s, std::size_t field, std::size_t repetition, std::string name, Kind kind,
              std::string value);
   const std::string* member_for(const std::string& type, const std::string& authority) const;

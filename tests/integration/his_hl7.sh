@@ -83,14 +83,15 @@ send "$M/gb18030.hl7" > "$WORK/ack6"
 [ "$(ack_field "$WORK/ack6" MSA 1)" = AA ] || { cat "$WORK/ack6"; fail "GB 18030 message not answered AA"; }
 pass "GB 18030 message answered AA"
 
-# 7. A short text result (OBX type ST) with a phone number in it: accepted;
-# analytics gets the observation with the number scrubbed (policy
-# analytics-strict scrubs observations).
+# 7. A short text result (OBX type ST) naming the next of kin (NK1) and a
+# phone number: accepted; analytics gets the observation with the relative's
+# name and the number scrubbed (policy analytics-strict scrubs observations).
 {
   printf 'MSH|^~\\&|HIS|H1|MEDGATE|HOSP|20261123083000+0800||ORU^R01^ORU_R01|MSG0007|P|2.5|||||CHN|UNICODE UTF-8\n'
   printf 'PID|1||MRN900001^^^H1^MR||测试^患者甲||19900307|F\n'
+  printf 'NK1|1|测试^家属乙|SPO^配偶^HL70063\n'
   printf 'OBR|1||LAB0007|24331-1^Lipid panel^LN|||20261123070000+0800\n'
-  printf 'OBX|1|ST|8251-1^Service comment^LN||家属电话13900000002|||N|||F|||20261123073000+0800\n'
+  printf 'OBX|1|ST|8251-1^Service comment^LN||家属测试家属乙电话13900000002|||N|||F|||20261123073000+0800\n'
 } > "$M/oru.hl7"
 send "$M/oru.hl7" > "$WORK/ack7"
 [ "$(ack_field "$WORK/ack7" MSA 1)" = AA ] || { cat "$WORK/ack7"; fail "ORU^R01 with a text result not answered AA"; }
@@ -140,9 +141,10 @@ grep -h 'HIS^H1^MSG0006' "$A"/*.ndjson* | grep -q '"department":"心内科"' \
   || { grep -h 'HIS^H1^MSG0006' "$A"/*.ndjson*; fail "GB 18030 department did not arrive as UTF-8 心内科"; }
 pass "GB 18030 text arrives as UTF-8"
 wait_until 20 bash -c "cat $A/*.ndjson* 2>/dev/null | grep -q 'HIS^H1^MSG0007'" || fail "the ORU^R01 record did not reach analytics"
-grep -h 'HIS^H1^MSG0007' "$A"/*.ndjson* | grep -q '"value":"家属电话\[PHONE\]"' \
-  || { grep -h 'HIS^H1^MSG0007' "$A"/*.ndjson*; fail "the text result's phone number was not scrubbed at analytics"; }
-pass "a short text result (OBX ST) reaches analytics with its phone number scrubbed"
+grep -h 'HIS^H1^MSG0007' "$A"/*.ndjson* | grep -q '"value":"家属\[NAME\]电话\[PHONE\]"' \
+  || { grep -h 'HIS^H1^MSG0007' "$A"/*.ndjson*; fail "the text result's kin name and phone number were not scrubbed at analytics"; }
+! grep -rq '家属乙' "$A" || fail "the next of kin's name reached analytics"
+pass "a short text result (OBX ST) reaches analytics with the next of kin's name and the phone number scrubbed"
 # Nothing raw at analytics: the name, MRN, resident ID and phone of the good message.
 for raw in 患者甲 MRN900001 110101199003077730 13800000001 13900000002; do
   ! grep -q "$raw" "$A"/*.ndjson* || fail "raw identifier reached analytics"
@@ -197,10 +199,34 @@ grep -q '^MSH|.*|MSG0002|' "$WORK/qshow" || { cat "$WORK/qshow"; fail "quarantin
 grep -q 'recorded in the audit log' "$WORK/qshow.err" || fail "quarantine show does not say the read is audited"
 pass "quarantine: listed without content by any role, shown in clear to an admin only"
 
+# Dropping a quarantined input: an auditor may not; an operator may, by the
+# number the list shows; the rest move up; the removal is audited.
+if "${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine drop his 2 > "$WORK/qdrop_aud" 2>&1; then
+  fail "an auditor token dropped a quarantined input"
+fi
+grep -q '403' "$WORK/qdrop_aud" || { cat "$WORK/qdrop_aud"; fail "the auditor's drop was not refused with 403"; }
+if "${CTL[@]}" --token-file "$K/admin-operator.token" quarantine drop his 3 > "$WORK/qdrop_bad" 2>&1; then
+  fail "dropping entry 3 of 2 succeeded"
+fi
+grep -q 'has 2 quarantined inputs; there is no entry 3' "$WORK/qdrop_bad" || { cat "$WORK/qdrop_bad"; fail "no clear error for entry 3 of 2"; }
+"${CTL[@]}" --token-file "$K/admin-operator.token" quarantine drop his 2 > "$WORK/qdrop" 2>&1 \
+  || { cat "$WORK/qdrop"; fail "quarantine drop his 2 with the operator token failed"; }
+grep -q '^dropped 1 quarantined input of his' "$WORK/qdrop" && grep -q 'AR: HL7 error 200' "$WORK/qdrop" \
+  || { cat "$WORK/qdrop"; fail "quarantine drop does not say what it removed"; }
+[ "$(wc -l < "$Q")" = 1 ] || fail "expected 1 quarantined message after the drop, found $(wc -l < "$Q")"
+"${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine list his > "$WORK/qhis2" || fail "quarantine list his failed"
+grep -q 'AE: HL7 error 100' "$WORK/qhis2" && ! grep -q 'AR: HL7 error 200' "$WORK/qhis2" \
+  || { cat "$WORK/qhis2"; fail "after dropping entry 2 the list should hold only the AE message"; }
+pass "quarantine drop: refused to an auditor, entry 2 removed for an operator, a missing entry named"
+
 stop_daemon
 "$MEDGATECTL" audit verify "$WORK/var/audit" --key "$K/audit-verify.pub" > "$WORK/verify" \
   || { cat "$WORK/verify"; fail "audit log not intact"; }
 grep -q '1 quarantine read' "$WORK/verify" || { cat "$WORK/verify"; fail "the quarantine read is not in the audit log"; }
-pass "the read of the quarantined message is in the (intact) audit log"
-! grep -q '患者\|MRN900\|13800000001' "$WORK/medgated.log" || fail "personal data in the log"
+grep -q '1 quarantine removal' "$WORK/verify" || { cat "$WORK/verify"; fail "the quarantine drop is not in the audit log"; }
+"$MEDGATECTL" audit query --dir "$WORK/var/audit" --all-types > "$WORK/qaudit" 2>/dev/null
+grep -q 'quarantined inputs removed: source his, 1 (entries) by role operator' "$WORK/qaudit" \
+  || { grep quarantine "$WORK/qaudit"; fail "audit query does not show the quarantine drop"; }
+pass "the read and the drop of quarantined messages are in the (intact) audit log"
+! grep -q '患者\|家属乙\|MRN900\|13800000001' "$WORK/medgated.log" || fail "personal data in the log"
 pass "no personal data in the log"

@@ -80,9 +80,11 @@ SubjectTerms::SubjectTerms(const sdk::Value* subject) {
     std::string_view key = member;
     // Further values of a member (<member>_others, e.g. a second phone) and
     // the identifiers a merge retired (prior_<member>[_others]) are the
-    // patient's too.
+    // patient's too; those of the next of kin (kin_<member>) are a person a
+    // note may name beside the patient.
     if (key.ends_with("_others"sv)) key.remove_suffix("_others"sv.size());
     if (key.starts_with("prior_"sv)) key.remove_prefix("prior_"sv.size());
+    else if (key.starts_with("kin_"sv)) key.remove_prefix("kin_"sv.size());
     if (key == "name"sv) {
       for_each_value(value, [&](std::string_view v) { add_name(v); });
     } else if (key == "resident_id"sv) {

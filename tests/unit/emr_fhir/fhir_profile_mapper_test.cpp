@@ -349,6 +349,28 @@ TEST(FhirProfileMapper, NameAndAddressForms) {
             R"({"mrn":"M1","name":"张测试","address":"上海市某区某路2号"})");
 }
 
+// Patient.contact is another person (next of kin, emergency contact): kin_*
+// members for the scrubber, never the patient's name, phone or identity.
+TEST(FhirProfileMapper, PatientContactsGoToKinMembers) {
+  Value v = parsed(record_json(with(
+      kPatient, {{"name", R"([{"text": "张测试"}])"},
+                 {"telecom", ""},
+                 {"address", ""},
+                 {"birthDate", ""},
+                 {"identifier", R"([{"system": "urn:oid:2.16.156.10011.1.13", "value": "M1"}])"},
+                 {"contact", R"([{"relationship": [{"coding": [{"code": "N"}]}],
+                                  "name": {"family": "李", "given": ["秀英"]},
+                                  "telecom": [{"system": "phone", "value": "13900000002"},
+                                              {"system": "email", "value": "kin@example.com"},
+                                              {"system": "fax", "value": "010-62345000"}],
+                                  "address": {"text": "浙江省宁波市某街2号"}},
+                                 {"name": {"text": "王一"}, "telecom": [{"system": "phone", "value": "13900000003"}]},
+                                 {"organization": {"display": "某公司"}}])"}})));
+  EXPECT_EQ(sdk::to_json(*v.find("subject")),
+            R"({"mrn":"M1","name":"张测试","kin_name":["李秀英","王一"],"kin_phone":["13900000002","13900000003"],)"
+            R"("kin_email":"kin@example.com","kin_address":"浙江省宁波市某街2号"})");
+}
+
 TEST(FhirProfileMapper, BirthDateOfYearOnlyGoesToBirthYear) {
   Value v = parsed(record_json(with(kPatient, {{"birthDate", R"("1949")"}, {"gender", R"("other")"}})));
   EXPECT_EQ(v.at_path("subject.birth_date"), nullptr);

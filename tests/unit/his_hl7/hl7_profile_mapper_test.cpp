@@ -280,7 +280,7 @@ TEST(Hl7ProfileMapper, RegistrationWithLatinNameAddressAndEmail) {
     "subject": {"mrn": "PATID1234", "insurance_number": "123456789", "name": "DOE JOHN Q",
                 "birth_date": "1961-06-15", "address": "2222 HOME STREET, GREENSBORO, NC, 27401-1020",
                 "phone": ["(555) 555-2004", "(555)555-1234"], "email": "john.doe@example.com",
-                "visit_number": "VN0001"},
+                "kin_name": "DOE JANE M", "kin_phone": "(555)555-5555", "visit_number": "VN0001"},
     "patient": {"gender": "male"},
     "encounter": {"department": "MED", "visit_type": "outpatient", "source_system": "his"}})"));
 }
@@ -302,6 +302,33 @@ TEST(Hl7ProfileMapper, FurtherNamesAndAddressesGoToOthers) {
   EXPECT_EQ(sdk::to_json(*subject.find("name_others")), R"(["张小测"])");
   ASSERT_NE(subject.find("address_others"), nullptr);
   EXPECT_EQ(subject.find("address_others")->as_array().size(), 1u);
+  Value body = r.records[0].body;
+  pipeline::RecordNormalizer normalizer;
+  sdk::Status s = normalizer.normalize("his", "2026-11-23T00:00:00.000Z", body);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+// PID-9 aliases join the further names; the next of kin (NK1) is another
+// person: kin_* members, which nothing tokenizes or identifies by, only the
+// scrubber reads (a relative named in a note).
+TEST(Hl7ProfileMapper, AliasesAndNextOfKin) {
+  const std::string message = hl7({
+      msh("ADT^A04^ADT_A01"),
+      "EVN|A04|20260506100000",
+      "PID|1||MRN0001234^^^HOSP01^MR||张测试||19800101|M|张小测~^^^^^^A",
+      "NK1|1|李^秀英|SPO^配偶^HL70063|某街2号^^宁波市^浙江省|13900000002^PRN^CP~^NET^Internet^kin@example.com|"
+      "0574-87650000^WPN^PH",
+      "NK1|2|王^一|CHD^子女",
+      "PV1|1|O|MED",
+  });
+  MappingResult r = mapped(message);
+  ASSERT_TRUE(r.error.ok()) << r.error.status.message();
+  ASSERT_EQ(r.records.size(), 1u);
+  EXPECT_EQ(sdk::to_json(*r.records[0].body.find("subject")),
+            R"({"mrn":"MRN0001234","name":"张测试","name_others":["张小测"],"birth_date":"1980-01-01",)"
+            R"("kin_name":["李秀英","王一"],"kin_address":"浙江省宁波市某街2号",)"
+            R"("kin_phone":["13900000002","0574-87650000"],)"
+            R"("kin_email":"kin@example.com"})");
   Value body = r.records[0].body;
   pipeline::RecordNormalizer normalizer;
   sdk::Status s = normalizer.normalize("his", "2026-11-23T00:00:00.000Z", body);

@@ -359,6 +359,12 @@ TEST(TextScrubberSubject, AcceptsIntegersListsAndNoSubject) {
                          R"("prior_mrn_others":["OLD-5500789"],"name_others":["王晓明"]})");
   EXPECT_EQ(scrub("新号ALT-7700123，旧号OLD-5500456、OLD-5500789，又名王晓明", nullptr, &more),
             "新号[MRN]，旧号[MRN]、[MRN]，又名[NAME]");
+  // So do the next of kin's (kin_<member>): a relative a note names beside the patient.
+  sdk::Value kin = json(R"({"name":"王小明","kin_name":["李秀英","Zhang Wei"],"kin_phone":"12000003333",)"
+                        R"("kin_address":"广东省深圳市南山区科技园路18号"})");
+  EXPECT_EQ(scrub("家属李秀英陪同（电话12000003333），女婿Zhang Wei住科技园路18号", nullptr, &kin),
+            "家属[NAME]陪同（电话[PHONE]），女婿[NAME]住[ADDRESS]");
+  EXPECT_EQ(scrub("家属李秀英", nullptr, &more), "家属李秀英");  // not a term without kin_name
   sdk::Value not_object = json(R"("王小明")");
   EXPECT_EQ(scrub("王小明", nullptr, &not_object), "王小明");
   EXPECT_EQ(scrub("王小明"), "王小明");
