@@ -44,9 +44,15 @@ bool matches(const AuditQuery& q, const AuditLine& e) {
                                     : nullptr;
     if (!target || *target != q.target) return false;
   }
-  if (!q.source.empty() || !q.rule.empty() || !q.record_id.empty() || !q.patient_token.empty()) {
+  if (!q.source.empty()) {
+    const std::string* source = record                                 ? record->source
+                                : e.type == EntryType::quarantine_open ? &e.quarantine.source
+                                : e.type == EntryType::quarantine_drop ? &e.quarantine_drop.source
+                                                                       : nullptr;
+    if (!source || *source != q.source) return false;
+  }
+  if (!q.rule.empty() || !q.record_id.empty() || !q.patient_token.empty()) {
     if (!record) return false;
-    if (!q.source.empty() && *record->source != q.source) return false;
     if (!q.record_id.empty() && *record->record_id != q.record_id) return false;
     if (!q.patient_token.empty() && *record->patient_token != q.patient_token) return false;
     if (!q.rule.empty() && !has_rule(e, q.rule)) return false;

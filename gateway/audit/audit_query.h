@@ -20,9 +20,11 @@ struct AuditQuery {
 
 // True when the entry passes every filter. Records and handle openings (a
 // target reading a record's encrypted contact in clear) are always candidates;
-// other entries only with all_types. Filters on record members (source, rule,
-// record id, patient token) pass only those two; for a handle opening, the
-// rule is the field that held the handle.
+// other entries only with all_types. Filters on record members (rule, record
+// id, patient token) pass only those two; for a handle opening, the rule is
+// the field that held the handle. The source filter also passes a source's
+// quarantine reads and removals, the target filter a target's dead-letter
+// actions.
 bool matches(const AuditQuery& query, const AuditLine& entry);
 
 // One entry as text: a heading line, then one indented line per field.

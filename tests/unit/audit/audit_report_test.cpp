@@ -112,6 +112,35 @@ TEST_F(AuditReportTest, QueryFindsEntriesByEachFilter) {
   EXPECT_EQ(query(q), (Ids{"r1/analytics"}));
 }
 
+TEST_F(AuditReportTest, SourceAndTargetFiltersAlsoPassTheirQuarantineAndDeadLetterEntries) {
+  {
+    AuditChain chain(AuditChainOptions{dir_.path(), 1 << 20, 0, {}}, key_);
+    ASSERT_TRUE(chain.open().ok());
+    ASSERT_TRUE(chain.append_quarantine_open({"his", 2, "2026-11-23T08:00:00.000Z", "admin"}).ok());
+    ASSERT_TRUE(chain.append_quarantine_drop({"his", "entries", "operator", 1}).ok());
+    ASSERT_TRUE(chain.append_quarantine_drop({"inbox", "retention", "medgated", 3}).ok());
+    DeadLetterAudit d;
+    d.target = "sms";
+    d.selection = "all";
+    d.role = "operator";
+    d.count = 4;
+    ASSERT_TRUE(chain.append_dead_letters(EntryType::dlq_drop, d).ok());
+  }
+  AuditQuery q;
+  q.all_types = true;
+  q.source = "his";
+  EXPECT_EQ(query(q), (Ids{"r3/sms", "quarantine_open", "quarantine_drop"}));
+  q.source = "inbox";
+  EXPECT_EQ(query(q), (Ids{"r1/analytics", "r2/analytics", "r3/analytics", "r4/analytics", "quarantine_drop"}));
+  q = {};
+  q.all_types = true;
+  q.target = "sms";
+  EXPECT_EQ(query(q), (Ids{"r3/sms", "dlq_drop"}));
+  q = {};
+  q.source = "his";  // without all_types: records only
+  EXPECT_EQ(query(q), (Ids{"r3/sms"}));
+}
+
 TEST_F(AuditReportTest, FormatsAnEntryWithoutValues) {
   std::string text;
   std::size_t unreadable = 0;
