@@ -89,6 +89,12 @@ bool read_keys(const sdk::Value& body, HTTPServerResponse& res, std::vector<std:
   return ok;
 }
 
+// {"all": true} in a drop request's body.
+bool all_requested(const sdk::Value& body) {
+  const sdk::Value* all = body.find("all");
+  return all && all->is_bool() && all->as_bool();
+}
+
 // A non-negative integer query parameter, or `fallback`; false after answering 400.
 bool query_number(const std::string& query, const std::string& name, std::size_t fallback, std::size_t& out,
                   HTTPServerResponse& res) {
@@ -235,9 +241,7 @@ class Router : public HTTPRequestHandler {
         return send_error(res, HTTPResponse::HTTP_BAD_REQUEST,
                           "\"entries\" must be a non-empty array of entry numbers (1, 2, ... as listed)");
     }
-    const sdk::Value* all = body.find("all");
-    const bool all_chosen = all && all->is_bool() && all->as_bool();
-    if (all_chosen == !entries.empty())
+    if (all_requested(body) == !entries.empty())
       return send_error(res, HTTPResponse::HTTP_BAD_REQUEST,
                         "say which quarantined inputs to drop: {\"entries\":[N,...]} or {\"all\":true}, not both");
     sdk::Value doc;
@@ -280,9 +284,7 @@ class Router : public HTTPRequestHandler {
     if (!read_json_body(req, res, body) || !read_keys(body, res, which.keys)) return;
 
     if (action == "drop") {
-      const sdk::Value* all = body.find("all");
-      const bool all_chosen = all && all->is_bool() && all->as_bool();
-      if (all_chosen == !which.keys.empty())
+      if (all_requested(body) == !which.keys.empty())
         return send_error(res, HTTPResponse::HTTP_BAD_REQUEST,
                           "say which dead letters to drop: {\"keys\":[...]} or {\"all\":true}, not both");
       std::uint64_t dropped = 0;

@@ -119,8 +119,10 @@ sdk::Status Gateway::quarantine_drop(const std::string& source, const std::vecto
   if (!checked_.config.sources.count(source))
     return sdk::Status::Invalid("no source named '" + source + "' in the running config");
   std::vector<spool::RemovedQuarantineEntry> removed;
-  sdk::Status s = quarantine_->remove_entries(source, entries, removed);
-  if (s.code() == sdk::StatusCode::invalid_argument) return s;
+  if (sdk::Status s = quarantine_->remove_entries(source, entries, removed); !s.ok())
+    return s.code() == sdk::StatusCode::invalid_argument
+               ? s
+               : sdk::Status::Unavailable("cannot rewrite the quarantine of source '" + source + "': " + s.message());
   if (!removed.empty()) {
     log(sdk::LogLevel::info, "quarantine",
         "removed " + std::to_string(removed.size()) + " quarantined input" + (removed.size() == 1 ? "" : "s") +
@@ -128,7 +130,6 @@ sdk::Status Gateway::quarantine_drop(const std::string& source, const std::vecto
     append_drop_audit(*audit_, {source, entries.empty() ? "all" : "entries", role,
                                 static_cast<std::int64_t>(removed.size())});
   }
-  if (!s.ok()) return sdk::Status::Unavailable("cannot rewrite the quarantine of source '" + source + "': " + s.message());
   sdk::Value::Array list;
   for (const auto& r : removed) {
     sdk::Value v = sdk::Value::object();
