@@ -31,8 +31,12 @@ int list(const ApiTarget& at, const std::vector<std::string>& args) {
     for (const auto& e : entries) std::cout << sdk::to_json(e) << "\n";
     return 0;
   }
-  std::cout << source << ": entries " << page.offset + (entries.empty() ? 0 : 1) << "-" << page.offset + entries.size()
+  // Positions page through the list; ENTRY is the number an input keeps (for show and drop).
+  std::cout << source << ": inputs " << page.offset + (entries.empty() ? 0 : 1) << "-" << page.offset + entries.size()
             << " of " << str(doc, "total") << "\n";
+  if (!entries.empty())
+    std::cout << std::setw(6) << "ENTRY" << "  " << std::left << std::setw(24) << "TIME" << std::right << "  "
+              << std::setw(8) << "BYTES" << "  REASON\n";
   for (const auto& e : entries)
     std::cout << std::setw(6) << str(e, "entry") << "  " << str(e, "time") << "  " << std::setw(8) << str(e, "bytes")
               << "  " << str(e, "reason") << "\n";

@@ -3,7 +3,7 @@
 // admin, returned only after the audit log records who read which entry.
 #include <openssl/evp.h>
 
-#include <fstream>
+#include <algorithm>
 
 #include "medgate/sdk/json.h"
 #include "runtime/gateway.h"
@@ -12,19 +12,6 @@
 
 namespace medgate::runtime {
 namespace {
-// Every well-formed line of a source's quarantine file, in order (an
-// unreadable line keeps its place as null, so entry numbers stay stable).
-std::vector<sdk::Value> read_quarantine(const std::string& path) {
-  std::vector<sdk::Value> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    sdk::Value v;
-    if (!sdk::parse_json(line, v).ok() || !v.is_object()) v = sdk::Value();
-    out.push_back(std::move(v));
-  }
-  return out;
-}
-
 void append_drop_audit(audit::AuditChain& chain, const audit::QuarantineDropAudit& a) {
   if (sdk::Status s = chain.append_quarantine_drop(a); !s.ok())
     log(sdk::LogLevel::error, "audit",
@@ -36,17 +23,17 @@ void append_drop_audit(audit::AuditChain& chain, const audit::QuarantineDropAudi
 sdk::Value Gateway::quarantine_summary() const {
   sdk::Value::Array sources;
   for (const auto& [name, source] : checked_.config.sources) {
-    std::vector<sdk::Value> entries = read_quarantine(quarantine_->file_for(name));
+    const std::vector<spool::QuarantineEntry> entries = quarantine_->entries(name);
     sdk::Value v = sdk::Value::object();
     v["source"] = name;
     v["entries"] = static_cast<std::int64_t>(entries.size());
     std::int64_t bytes = 0;
     for (const auto& e : entries)
-      if (const sdk::Value* b = e.find("bytes"); b && b->is_int()) bytes += b->as_int();
+      if (const sdk::Value* b = e.value.find("bytes"); b && b->is_int()) bytes += b->as_int();
     v["bytes"] = bytes;
     if (!entries.empty()) {
-      v["oldest"] = std::string(entries.front().string_or("time", ""));
-      v["newest"] = std::string(entries.back().string_or("time", ""));
+      v["oldest"] = std::string(entries.front().value.string_or("time", ""));
+      v["newest"] = std::string(entries.back().value.string_or("time", ""));
     }
     sources.push_back(std::move(v));
   }
@@ -59,14 +46,15 @@ sdk::Status Gateway::quarantine_entries(const std::string& source, std::size_t o
                                         sdk::Value& out) const {
   if (!checked_.config.sources.count(source))
     return sdk::Status::Invalid("no source named '" + source + "' in the running config");
-  std::vector<sdk::Value> entries = read_quarantine(quarantine_->file_for(source));
+  const std::vector<spool::QuarantineEntry> entries = quarantine_->entries(source);
   sdk::Value::Array list;
   for (std::size_t i = offset; i < entries.size() && list.size() < limit; ++i) {
+    const sdk::Value& e = entries[i].value;
     sdk::Value v = sdk::Value::object();
-    v["entry"] = static_cast<std::int64_t>(i + 1);
-    v["time"] = std::string(entries[i].string_or("time", ""));
-    v["reason"] = std::string(entries[i].string_or("reason", "(unreadable line)"));
-    if (const sdk::Value* b = entries[i].find("bytes"); b && b->is_int()) v["bytes"] = b->as_int();
+    v["entry"] = static_cast<std::int64_t>(entries[i].entry);
+    v["time"] = std::string(e.string_or("time", ""));
+    v["reason"] = std::string(e.is_object() ? e.string_or("reason", "") : "(unreadable line)");
+    if (const sdk::Value* b = e.find("bytes"); b && b->is_int()) v["bytes"] = b->as_int();
     list.push_back(std::move(v));
   }
   out = sdk::Value::object();
@@ -81,11 +69,13 @@ sdk::Status Gateway::quarantine_open(const std::string& source, std::size_t entr
                                      sdk::Value& out) {
   if (!checked_.config.sources.count(source))
     return sdk::Status::Invalid("no source named '" + source + "' in the running config");
-  std::vector<sdk::Value> entries = read_quarantine(quarantine_->file_for(source));
-  if (entry < 1 || entry > entries.size())
+  const std::vector<spool::QuarantineEntry> entries = quarantine_->entries(source);
+  auto found = std::find_if(entries.begin(), entries.end(),
+                            [entry](const spool::QuarantineEntry& e) { return e.entry == entry; });
+  if (found == entries.end())
     return sdk::Status::Invalid("source '" + source + "' has " + std::to_string(entries.size()) +
                                 " quarantined inputs; there is no entry " + std::to_string(entry));
-  const sdk::Value& e = entries[entry - 1];
+  const sdk::Value& e = found->value;
   std::string raw;
   if (sdk::Status s = quarantine_->open_sealed(e.string_or("sealed", ""), raw); !s.ok())
     return sdk::Status::Invalid("entry " + std::to_string(entry) + " cannot be opened: " + s.message());

@@ -3,7 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <stdexcept>
@@ -39,6 +42,62 @@ bool unbase64(std::string_view b64, std::string& bin) {
   bin.resize(static_cast<std::size_t>(n) - pad);
   return true;
 }
+
+// The lines of `path` (none when it does not exist); `torn` says whether the
+// last one lacks its newline (a write cut short by a crash).
+std::vector<std::string> read_lines(const std::string& path, bool& torn) {
+  std::ifstream in(path, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  torn = !content.empty() && content.back() != '\n';
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < content.size();) {
+    std::size_t end = content.find('\n', at);
+    if (end == std::string::npos) end = content.size();
+    lines.emplace_back(content, at, end - at);
+    at = end + 1;
+  }
+  return lines;
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  bool torn = false;
+  return read_lines(path, torn);
+}
+
+// The number a stored entry carries, 0 when it has none.
+std::uint64_t stored_number(const sdk::Value& v) {
+  const sdk::Value* n = v.is_object() ? v.find("entry") : nullptr;
+  return n && n->is_int() && n->as_int() > 0 ? static_cast<std::uint64_t>(n->as_int()) : 0;
+}
+
+// Each line with its number: the stored one, or the one after the line before.
+std::vector<QuarantineEntry> number_lines(const std::vector<std::string>& lines) {
+  std::vector<QuarantineEntry> out;
+  out.reserve(lines.size());
+  std::uint64_t previous = 0;
+  for (const auto& line : lines) {
+    QuarantineEntry e;
+    if (!sdk::parse_json(line, e.value).ok() || !e.value.is_object()) e.value = sdk::Value();
+    const std::uint64_t n = stored_number(e.value);
+    e.entry = n ? n : previous + 1;
+    previous = e.entry;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::uint64_t highest(const std::vector<QuarantineEntry>& entries) {
+  std::uint64_t n = 0;
+  for (const auto& e : entries) n = std::max(n, e.entry);
+  return n;
+}
+
+// `n` kept in a SOURCE.last-entry file; 0 when there is none or it is unreadable.
+std::uint64_t read_last_entry(const std::string& path) {
+  std::ifstream in(path);
+  std::uint64_t n = 0;
+  return in >> n ? n : 0;
+}
 }  // namespace
 
 QuarantineStore::QuarantineStore(std::string dir, std::string secret) : dir_(std::move(dir)) {
@@ -51,7 +110,58 @@ QuarantineStore::QuarantineStore(std::string dir, std::string secret) : dir_(std
   key_.assign(reinterpret_cast<char*>(out), len);
 }
 
-sdk::Status QuarantineStore::open() { return ensure_dir(dir_); }
+sdk::Status QuarantineStore::open() {
+  if (sdk::Status s = ensure_dir(dir_); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::error_code ec;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir_, ec))
+    if (e.is_regular_file(ec)) files.push_back(e.path());
+  if (ec) return sdk::Status::Unavailable("cannot list " + dir_ + ": " + ec.message());
+  for (const auto& path : files) {
+    const std::string source = path.stem().string();
+    if (path.extension() == ".last-entry") {
+      last_[source] = std::max(last_[source], read_last_entry(path.string()));
+    } else if (path.extension() == ".ndjson") {
+      if (sdk::Status s = number_file(source); !s.ok()) return s;
+    }
+  }
+  return sdk::Status::Ok();
+}
+
+sdk::Status QuarantineStore::number_file(const std::string& source) {
+  const std::string path = file_for(source);
+  bool rewrite = false;
+  const std::vector<std::string> lines = read_lines(path, rewrite);  // a torn last line gets its newline
+  const std::vector<QuarantineEntry> numbered = number_lines(lines);
+  std::string content;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const sdk::Value& v = numbered[i].value;
+    if (!v.is_object() || stored_number(v)) {
+      content += lines[i] + "\n";
+      continue;
+    }
+    sdk::Value with_number = sdk::Value::object();
+    with_number["entry"] = static_cast<std::int64_t>(numbered[i].entry);
+    for (const auto& [key, member] : v.as_object())
+      if (key != "entry") with_number[key] = member;
+    content += sdk::to_json(with_number) + "\n";
+    rewrite = true;
+  }
+  if (rewrite)
+    if (sdk::Status s = write_file_atomic(path, content); !s.ok()) return s;
+  last_[source] = std::max(last_[source], highest(numbered));
+  return sdk::Status::Ok();
+}
+
+sdk::Status QuarantineStore::keep_last_entry(const std::string& source) {
+  return write_file_atomic(last_entry_file(source), std::to_string(last_[source]) + "\n");
+}
+
+std::vector<QuarantineEntry> QuarantineStore::entries(const std::string& source) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return number_lines(read_lines(file_for(source)));
+}
 
 sdk::Status QuarantineStore::add(const std::string& source, std::string_view raw, std::string_view reason) {
   std::string sealed(kNonce + raw.size() + kTag, '\0');
@@ -66,7 +176,9 @@ sdk::Status QuarantineStore::add(const std::string& source, std::string_view raw
       EVP_EncryptFinal_ex(ctx.get(), buf + kNonce + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, buf + kNonce + raw.size()) != 1)
     return sdk::Status::Internal("cannot encrypt a quarantine entry");
+  std::lock_guard<std::mutex> lock(mu_);
   sdk::Value v = sdk::Value::object();
+  v["entry"] = static_cast<std::int64_t>(++last_[source]);  // a failed append leaves a gap, never a repeat
   v["time"] = utc_now_rfc3339();
   v["source"] = source;
   v["reason"] = std::string(reason);
@@ -74,44 +186,48 @@ sdk::Status QuarantineStore::add(const std::string& source, std::string_view raw
   v["sealed"] = base64(sealed);
   std::string line = sdk::to_json(v);
   line.push_back('\n');
-  std::lock_guard<std::mutex> lock(mu_);
   return append_durable(file_for(source), line);
 }
 
 sdk::Status QuarantineStore::remove_older_than(std::chrono::system_clock::time_point cutoff,
                                                std::vector<std::pair<std::string, std::size_t>>& removed) {
   std::lock_guard<std::mutex> lock(mu_);
-  return remove_entries_older_than(dir_, cutoff, removed);
+  sdk::Status s = remove_entries_older_than(dir_, cutoff, removed);
+  for (const auto& [source, count] : removed)
+    if (sdk::Status kept = keep_last_entry(source); !kept.ok() && s.ok()) s = kept;
+  return s;
 }
 
-sdk::Status QuarantineStore::remove_entries(const std::string& source, const std::vector<std::size_t>& entries,
+sdk::Status QuarantineStore::remove_entries(const std::string& source, const std::vector<std::uint64_t>& entries,
                                            std::vector<RemovedQuarantineEntry>& removed) {
   removed.clear();
   std::lock_guard<std::mutex> lock(mu_);
   const std::string path = file_for(source);
-  std::vector<std::string> lines;
-  {
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) lines.push_back(std::move(line));
-  }
-  const std::set<std::size_t> chosen(entries.begin(), entries.end());
-  if (!chosen.empty() && (*chosen.begin() == 0 || *chosen.rbegin() > lines.size()))
-    return sdk::Status::Invalid("source '" + source + "' has " + std::to_string(lines.size()) +
-                                " quarantined input" + (lines.size() == 1 ? "" : "s") + "; there is no entry " +
-                                std::to_string(*chosen.begin() == 0 ? 0 : *chosen.rbegin()));
+  const std::vector<std::string> lines = read_lines(path);
+  const std::vector<QuarantineEntry> numbered = number_lines(lines);
+  const std::set<std::uint64_t> chosen(entries.begin(), entries.end());
+  for (std::uint64_t n : chosen)
+    if (std::none_of(numbered.begin(), numbered.end(), [n](const QuarantineEntry& e) { return e.entry == n; }))
+      return sdk::Status::Invalid("source '" + source + "' has " + std::to_string(lines.size()) +
+                                  " quarantined input" + (lines.size() == 1 ? "" : "s") + "; there is no entry " +
+                                  std::to_string(n));
   std::string kept;
   std::vector<RemovedQuarantineEntry> gone;
   for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (!chosen.empty() && !chosen.count(i + 1)) {
+    const QuarantineEntry& e = numbered[i];
+    if (!chosen.empty() && !chosen.count(e.entry)) {
       kept += lines[i] + "\n";
       continue;
     }
-    sdk::Value v;
-    const bool readable = sdk::parse_json(lines[i], v).ok() && v.is_object();
-    gone.push_back({i + 1, readable ? std::string(v.string_or("time", "")) : "",
-                    readable ? std::string(v.string_or("reason", "")) : "(unreadable line)"});
+    const bool readable = e.value.is_object();
+    gone.push_back({e.entry, readable ? std::string(e.value.string_or("time", "")) : "",
+                    readable ? std::string(e.value.string_or("reason", "")) : "(unreadable line)"});
   }
   if (gone.empty()) return sdk::Status::Ok();
+  // The numbers removed stay given out, also after a restart with an emptied
+  // file: kept on disk first, so a failure here removes nothing.
+  last_[source] = std::max(last_[source], highest(numbered));
+  if (sdk::Status s = keep_last_entry(source); !s.ok()) return s;
   if (sdk::Status s = write_file_atomic(path, kept); !s.ok()) return s;
   removed = std::move(gone);
   return sdk::Status::Ok();

@@ -200,8 +200,8 @@ grep -q 'recorded in the audit log' "$WORK/qshow.err" || fail "quarantine show d
 pass "quarantine: listed without content by any role, shown in clear to an admin only"
 
 # Dropping a quarantined input: an auditor may not; an operator may, by the
-# number the list shows; the rest move up; the removal is audited.
-if "${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine drop his 2 > "$WORK/qdrop_aud" 2>&1; then
+# number the list shows; the others keep their numbers; the removal is audited.
+if "${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine drop his 1 > "$WORK/qdrop_aud" 2>&1; then
   fail "an auditor token dropped a quarantined input"
 fi
 grep -q '403' "$WORK/qdrop_aud" || { cat "$WORK/qdrop_aud"; fail "the auditor's drop was not refused with 403"; }
@@ -209,15 +209,19 @@ if "${CTL[@]}" --token-file "$K/admin-operator.token" quarantine drop his 3 > "$
   fail "dropping entry 3 of 2 succeeded"
 fi
 grep -q 'has 2 quarantined inputs; there is no entry 3' "$WORK/qdrop_bad" || { cat "$WORK/qdrop_bad"; fail "no clear error for entry 3 of 2"; }
-"${CTL[@]}" --token-file "$K/admin-operator.token" quarantine drop his 2 > "$WORK/qdrop" 2>&1 \
-  || { cat "$WORK/qdrop"; fail "quarantine drop his 2 with the operator token failed"; }
-grep -q '^dropped 1 quarantined input of his' "$WORK/qdrop" && grep -q 'AR: HL7 error 200' "$WORK/qdrop" \
+"${CTL[@]}" --token-file "$K/admin-operator.token" quarantine drop his 1 > "$WORK/qdrop" 2>&1 \
+  || { cat "$WORK/qdrop"; fail "quarantine drop his 1 with the operator token failed"; }
+grep -q '^dropped 1 quarantined input of his' "$WORK/qdrop" && grep -Eq '^ +1  .*AE: HL7 error 100' "$WORK/qdrop" \
   || { cat "$WORK/qdrop"; fail "quarantine drop does not say what it removed"; }
 [ "$(wc -l < "$Q")" = 1 ] || fail "expected 1 quarantined message after the drop, found $(wc -l < "$Q")"
 "${CTL[@]}" --token-file "$K/admin-auditor.token" quarantine list his > "$WORK/qhis2" || fail "quarantine list his failed"
-grep -q 'AE: HL7 error 100' "$WORK/qhis2" && ! grep -q 'AR: HL7 error 200' "$WORK/qhis2" \
-  || { cat "$WORK/qhis2"; fail "after dropping entry 2 the list should hold only the AE message"; }
-pass "quarantine drop: refused to an auditor, entry 2 removed for an operator, a missing entry named"
+grep -Eq '^ +2  .*AR: HL7 error 200' "$WORK/qhis2" && ! grep -q 'AE: HL7 error 100' "$WORK/qhis2" \
+  || { cat "$WORK/qhis2"; fail "after dropping entry 1 the list should hold only the AR message, still as entry 2"; }
+if "${CTL[@]}" --token-file "$K/admin-operator.token" quarantine drop his 1 > "$WORK/qdrop_again" 2>&1; then
+  fail "entry 1 could be dropped twice"
+fi
+grep -q 'there is no entry 1' "$WORK/qdrop_again" || { cat "$WORK/qdrop_again"; fail "dropping entry 1 again: no clear error"; }
+pass "quarantine drop: refused to an auditor, entry 1 removed for an operator, entry 2 keeps its number, missing entries named"
 
 stop_daemon
 "$MEDGATECTL" audit verify "$WORK/var/audit" --key "$K/audit-verify.pub" > "$WORK/verify" \

@@ -270,10 +270,20 @@ TEST(QuarantineStore, RemovesTheNamedEntriesOrAll) {
   EXPECT_EQ(removed[1].reason, "bad 4");
   EXPECT_EQ(reasons(), (std::vector<std::string>{"bad 1", "bad 3", "bad 5"}));
 
-  // An unreadable line counts as an entry and can be removed; "all" takes the rest.
+  // The others keep their numbers: 2 and 4 are gone for good.
+  std::vector<std::uint64_t> numbers;
+  for (const auto& e : q.entries("his")) numbers.push_back(e.entry);
+  EXPECT_EQ(numbers, (std::vector<std::uint64_t>{1, 3, 5}));
+  s = q.remove_entries("his", {2}, removed);
+  EXPECT_NE(s.message().find("has 3 quarantined inputs; there is no entry 2"), std::string::npos) << s.message();
+
+  // An unreadable line counts as the number after the line before it and can
+  // be removed by it; "all" takes the rest.
   std::ofstream(q.file_for("his"), std::ios::app) << "{torn\n";
-  ASSERT_TRUE(q.remove_entries("his", {4}, removed).ok());
+  ASSERT_EQ(q.entries("his").back().entry, 6u);
+  ASSERT_TRUE(q.remove_entries("his", {6}, removed).ok());
   ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].entry, 6u);
   EXPECT_EQ(removed[0].reason, "(unreadable line)");
   ASSERT_TRUE(q.remove_entries("his", {}, removed).ok());
   EXPECT_EQ(removed.size(), 3u);
@@ -283,9 +293,86 @@ TEST(QuarantineStore, RemovesTheNamedEntriesOrAll) {
   EXPECT_EQ(q.remove_entries("his", {1}, removed).code(), sdk::StatusCode::invalid_argument);
   ASSERT_TRUE(q.add("his", "raw 6", "bad 6").ok());  // appends go on after a removal
   EXPECT_EQ(reasons(), (std::vector<std::string>{"bad 6"}));
+  EXPECT_EQ(q.entries("his").front().entry, 7u) << "a number was given out twice";
   // A source that never quarantined anything has nothing to remove.
   ASSERT_TRUE(q.remove_entries("nothing", {}, removed).ok());
   EXPECT_TRUE(removed.empty());
+}
+
+TEST(QuarantineStore, NumbersAreNeverGivenOutTwiceAcrossRestarts) {
+  testing::TempDir dir;
+  std::vector<RemovedQuarantineEntry> removed;
+  auto numbers = [](const QuarantineStore& q, const std::string& source) {
+    std::vector<std::uint64_t> out;
+    for (const auto& e : q.entries(source)) out.push_back(e.entry);
+    return out;
+  };
+  {
+    QuarantineStore q(dir.path(), std::string(32, 'k'));
+    ASSERT_TRUE(q.open().ok());
+    for (int i = 1; i <= 3; ++i) ASSERT_TRUE(q.add("his", "raw", "bad " + std::to_string(i)).ok());
+    ASSERT_TRUE(q.remove_entries("his", {}, removed).ok());
+    EXPECT_EQ(std::filesystem::file_size(q.file_for("his")), 0u);
+  }
+  // After a restart with an emptied file, numbering goes on from 4.
+  QuarantineStore q(dir.path(), std::string(32, 'k'));
+  ASSERT_TRUE(q.open().ok());
+  ASSERT_TRUE(q.add("his", "raw", "bad 4").ok());
+  EXPECT_EQ(numbers(q, "his"), (std::vector<std::uint64_t>{4}));
+  EXPECT_EQ(q.remove_entries("his", {1}, removed).code(), sdk::StatusCode::invalid_argument);
+}
+
+TEST(QuarantineStore, OpenNumbersOlderEntriesAsTheyWereListedAndEndsATornLine) {
+  testing::TempDir dir;
+  std::string path;
+  {
+    QuarantineStore q(dir.path(), std::string(32, 'k'));
+    ASSERT_TRUE(q.open().ok());
+    for (int i = 1; i <= 3; ++i) ASSERT_TRUE(q.add("inbox", "raw " + std::to_string(i), "bad " + std::to_string(i)).ok());
+    path = q.file_for("inbox");
+  }
+  // As written before entries had numbers: no "entry" member; an unreadable
+  // line in the middle, and a last line cut short by a crash.
+  std::vector<std::string> lines = testing_files::read_lines(path);
+  ASSERT_EQ(lines.size(), 3u);
+  for (auto& line : lines) {
+    auto at = line.find("\"entry\":");
+    ASSERT_NE(at, std::string::npos) << line;
+    line.erase(at, line.find(',', at) + 1 - at);
+  }
+  lines.insert(lines.begin() + 1, "{torn in the middle");
+  {
+    std::ofstream out(path, std::ios::trunc);
+    for (const auto& line : lines) out << line << "\n";
+    out << "{\"time\":\"2026-11-2";  // no newline
+  }
+
+  QuarantineStore q(dir.path(), std::string(32, 'k'));
+  ASSERT_TRUE(q.open().ok());
+  // Positions as listed before: 1, the torn line 2, then 3 and 4; the torn tail 5.
+  std::vector<std::uint64_t> got;
+  for (const auto& e : q.entries("inbox")) got.push_back(e.entry);
+  EXPECT_EQ(got, (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+  std::vector<std::string> rewritten = testing_files::read_lines(path);
+  ASSERT_EQ(rewritten.size(), 5u);
+  EXPECT_EQ(rewritten[0].rfind("{\"entry\":1,\"time\":", 0), 0u) << rewritten[0];
+  EXPECT_EQ(rewritten[1], "{torn in the middle");
+  EXPECT_EQ(rewritten[3].rfind("{\"entry\":4,", 0), 0u) << rewritten[3];
+  // The next entry gets its own line and number; the numbered entries still open.
+  ASSERT_TRUE(q.add("inbox", "raw 6", "bad 6").ok());
+  const auto entries = q.entries("inbox");
+  ASSERT_EQ(entries.size(), 6u);
+  EXPECT_EQ(entries.back().entry, 6u);
+  EXPECT_EQ(entries.back().value.string_or("reason", ""), "bad 6");
+  std::string raw;
+  ASSERT_TRUE(q.open_sealed(entries[2].value.string_or("sealed", ""), raw).ok());
+  EXPECT_EQ(raw, "raw 2");
+  // Removing one leaves the others' numbers alone.
+  std::vector<RemovedQuarantineEntry> removed;
+  ASSERT_TRUE(q.remove_entries("inbox", {3}, removed).ok());
+  got.clear();
+  for (const auto& e : q.entries("inbox")) got.push_back(e.entry);
+  EXPECT_EQ(got, (std::vector<std::uint64_t>{1, 2, 4, 5, 6}));
 }
 
 TEST(DeadLetters, KeepsTheReasonAndThePayload) {
