@@ -90,10 +90,12 @@ TEST(TextScrubber, ReplacesOwnIdentifiersIdNumbersAndMobiles) {
 class PolicyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string key = dir_ / "k.key";
+    std::string key = dir_ / "k.key", key2 = dir_ / "k2.key";
     std::ofstream(key) << std::string(64, 'a') << "\n";
+    std::ofstream(key2) << std::string(64, 'b') << "\n";
     chmod(key.c_str(), 0600);
-    ASSERT_TRUE(keys_.load({{"k1", key, {}, {}}}).ok());
+    chmod(key2.c_str(), 0600);
+    ASSERT_TRUE(keys_.load({{"k1", key, {}, {}}, {"k2", key2, {}, {}}}).ok());
   }
   std::unique_ptr<CompiledPolicy> compile(const std::string& purpose, std::vector<config::PolicyRule> rules,
                                           std::vector<PolicyProblem>& problems) {
@@ -168,6 +170,65 @@ TEST_F(PolicyTest, RefusesToPassDirectIdentifiersToAnalytics) {
   EXPECT_NE(problems[1].message.find("method 'mask' would pass a direct identifier"), std::string::npos);
   EXPECT_NE(problems[2].message.find("unknown method 'frobnicate'"), std::string::npos);
   EXPECT_NE(problems[3].message.find("never leave the gateway"), std::string::npos);
+}
+
+// The next of kin (subject.kin_*, from HL7 NK1 and FHIR Patient.contact) is
+// another person's identifiers: refused and dropped like the patient's own.
+TEST_F(PolicyTest, TheNextOfKinIsGuardedLikeThePatient) {
+  std::vector<PolicyProblem> problems;
+  EXPECT_EQ(compile("analytics", {rule("subject.kin_phone", "keep", "family.phone"),
+                                  rule("subject.kin_name", "mask", "family.name"),
+                                  rule("subject.kin_address", "generalize", "family.address", json(R"({"level":"date"})"))},
+                    problems),
+            nullptr);
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_NE(problems[0].message.find("would pass a raw identifier out of the gateway"), std::string::npos);
+  EXPECT_NE(problems[1].message.find("method 'mask' would pass a direct identifier"), std::string::npos);
+  EXPECT_NE(problems[2].message.find("generalize level 'date'"), std::string::npos);
+  problems.clear();
+  EXPECT_EQ(compile("outreach", {rule("subject.kin_phone", "keep", "family.phone")}, problems), nullptr);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("would pass a raw identifier out of the gateway"), std::string::npos);
+
+  // A policy with no rule for them lets none of them out, also not through a
+  // rule on another subject member or through a scrubbed note.
+  problems.clear();
+  auto policy = compile("analytics", {rule("subject.phone", "token", "channels.phone_token"), rule("notes", "scrub")},
+                        problems);
+  ASSERT_TRUE(policy) << (problems.empty() ? "" : problems[0].message);
+  sdk::Value rec = json(R"({"subject":{"phone":"13812345678","kin_name":"李秀英","kin_phone":"13987654321"},
+                            "notes":[{"kind":"nursing","text":"家属李秀英陪同，电话13987654321"}]})");
+  sdk::Value out = sdk::Value::object();
+  std::vector<FieldAction> actions;
+  policy->apply(rec, out, actions);
+  const std::string json_out = sdk::to_json(out);
+  EXPECT_EQ(json_out.find("李秀英"), std::string::npos) << json_out;
+  EXPECT_EQ(json_out.find("13987654321"), std::string::npos) << json_out;
+  EXPECT_NE(json_out.find("[NAME]"), std::string::npos) << json_out;
+  EXPECT_NE(json_out.find("[PHONE]"), std::string::npos) << json_out;
+}
+
+// A key rotation's transition period (docs/desensitization.md): while the old
+// key is still active, two rules give the old token beside the new one.
+TEST_F(PolicyTest, TwoTokenRulesOnOneFieldGiveTheOldAndTheNewKeysTokens) {
+  std::vector<PolicyProblem> problems;
+  auto policy = compile("analytics",
+                        {rule("subject.phone", "token", "channels.phone_token", json(R"({"key":"k2"})")),
+                         rule("subject.phone", "token", "channels.phone_token_k1", json(R"({"key":"k1"})"))},
+                        problems);
+  ASSERT_TRUE(policy) << (problems.empty() ? "" : problems[0].message);
+  sdk::Value rec = json(R"({"subject":{"phone":"13812345678"}})");
+  sdk::Value out = sdk::Value::object();
+  std::vector<FieldAction> actions;
+  policy->apply(rec, out, actions);
+  EXPECT_EQ(out.at_path("channels.phone_token")->as_string(),
+            keys_.hasher("k2")->token("subject.phone", "13812345678", 32));
+  EXPECT_EQ(out.at_path("channels.phone_token_k1")->as_string(),
+            keys_.hasher("k1")->token("subject.phone", "13812345678", 32));
+  EXPECT_NE(out.at_path("channels.phone_token")->as_string(), out.at_path("channels.phone_token_k1")->as_string());
+  ASSERT_EQ(actions.size(), 2u);
+  EXPECT_EQ(*actions[0].key_id, "k2");
+  EXPECT_EQ(*actions[1].key_id, "k1");
 }
 
 TEST_F(PolicyTest, OutreachMayMaskAndRejectsBadParameters) {
