@@ -111,6 +111,16 @@ class PolicyTest : public ::testing::Test {
     return {std::move(field), std::move(method), std::move(to), std::move(params), {}};
   }
   testing::TempDir dir_;
+  // Compiles a policy that must be refused with one problem per entry of
+  // `says`, each message containing that text.
+  void expect_refused(const std::string& purpose, std::vector<config::PolicyRule> rules,
+                      const std::vector<std::string>& says) {
+    std::vector<PolicyProblem> problems;
+    EXPECT_EQ(compile(purpose, std::move(rules), problems), nullptr);
+    ASSERT_EQ(problems.size(), says.size());
+    for (std::size_t i = 0; i < says.size(); ++i)
+      EXPECT_NE(problems[i].message.find(says[i]), std::string::npos) << problems[i].message;
+  }
   crypto::KeyStore keys_;
 };
 
@@ -175,24 +185,17 @@ TEST_F(PolicyTest, RefusesToPassDirectIdentifiersToAnalytics) {
 // The next of kin (subject.kin_*, from HL7 NK1 and FHIR Patient.contact) is
 // another person's identifiers: refused and dropped like the patient's own.
 TEST_F(PolicyTest, TheNextOfKinIsGuardedLikeThePatient) {
-  std::vector<PolicyProblem> problems;
-  EXPECT_EQ(compile("analytics", {rule("subject.kin_phone", "keep", "family.phone"),
-                                  rule("subject.kin_name", "mask", "family.name"),
-                                  rule("subject.kin_address", "generalize", "family.address", json(R"({"level":"date"})"))},
-                    problems),
-            nullptr);
-  ASSERT_EQ(problems.size(), 3u);
-  EXPECT_NE(problems[0].message.find("would pass a raw identifier out of the gateway"), std::string::npos);
-  EXPECT_NE(problems[1].message.find("method 'mask' would pass a direct identifier"), std::string::npos);
-  EXPECT_NE(problems[2].message.find("generalize level 'date'"), std::string::npos);
-  problems.clear();
-  EXPECT_EQ(compile("outreach", {rule("subject.kin_phone", "keep", "family.phone")}, problems), nullptr);
-  ASSERT_EQ(problems.size(), 1u);
-  EXPECT_NE(problems[0].message.find("would pass a raw identifier out of the gateway"), std::string::npos);
+  expect_refused("analytics",
+                 {rule("subject.kin_phone", "keep", "family.phone"), rule("subject.kin_name", "mask", "family.name"),
+                  rule("subject.kin_address", "generalize", "family.address", json(R"({"level":"date"})"))},
+                 {"would pass a raw identifier out of the gateway", "method 'mask' would pass a direct identifier",
+                  "generalize level 'date'"});
+  expect_refused("outreach", {rule("subject.kin_phone", "keep", "family.phone")},
+                 {"would pass a raw identifier out of the gateway"});
 
   // A policy with no rule for them lets none of them out, also not through a
   // rule on another subject member or through a scrubbed note.
-  problems.clear();
+  std::vector<PolicyProblem> problems;
   auto policy = compile("analytics", {rule("subject.phone", "token", "channels.phone_token"), rule("notes", "scrub")},
                         problems);
   ASSERT_TRUE(policy) << (problems.empty() ? "" : problems[0].message);
@@ -245,16 +248,11 @@ TEST_F(PolicyTest, OutreachMayMaskAndRejectsBadParameters) {
   EXPECT_EQ(out.at_path("channels.phone_masked")->as_string(), "138****5678");
   EXPECT_EQ(out.at_path("patient.name_masked")->as_string(), "王*明");
 
-  problems.clear();
-  EXPECT_EQ(compile("outreach", {rule("subject.phone", "mask", "x.y", json(R"({"keep_first":"three"})")),
-                                 rule("subject.phone", "token", "x.z", json(R"({"key":"nope"})")),
-                                 rule("subject.phone", "token", "x.w", json(R"({"colour":"red"})"))},
-                    problems),
-            nullptr);
-  ASSERT_EQ(problems.size(), 3u);
-  EXPECT_NE(problems[0].message.find("parameter 'keep_first' must be an integer"), std::string::npos);
-  EXPECT_NE(problems[1].message.find("names key 'nope'"), std::string::npos);
-  EXPECT_NE(problems[2].message.find("takes no parameter 'colour'"), std::string::npos);
+  expect_refused("outreach",
+                 {rule("subject.phone", "mask", "x.y", json(R"({"keep_first":"three"})")),
+                  rule("subject.phone", "token", "x.z", json(R"({"key":"nope"})")),
+                  rule("subject.phone", "token", "x.w", json(R"({"colour":"red"})"))},
+                 {"parameter 'keep_first' must be an integer", "names key 'nope'", "takes no parameter 'colour'"});
 }
 
 TEST_F(PolicyTest, TokensAreHmacSha256OfDomainAndValue) {
