@@ -121,6 +121,21 @@ class PolicyTest : public ::testing::Test {
     for (std::size_t i = 0; i < says.size(); ++i)
       EXPECT_NE(problems[i].message.find(says[i]), std::string::npos) << problems[i].message;
   }
+  // Compiles a policy that must be accepted (null, with the first problem
+  // reported, when it is not).
+  std::unique_ptr<CompiledPolicy> accepted(const std::string& purpose, std::vector<config::PolicyRule> rules) {
+    std::vector<PolicyProblem> problems;
+    auto policy = compile(purpose, std::move(rules), problems);
+    EXPECT_TRUE(policy) << (problems.empty() ? "" : problems[0].message);
+    return policy;
+  }
+  // `policy` applied to the record `record_json`; `actions` gets what it did.
+  static sdk::Value applied(const CompiledPolicy& policy, const std::string& record_json,
+                            std::vector<FieldAction>& actions) {
+    sdk::Value out = sdk::Value::object();
+    policy.apply(json(record_json), out, actions);
+    return out;
+  }
   crypto::KeyStore keys_;
 };
 
@@ -195,16 +210,13 @@ TEST_F(PolicyTest, TheNextOfKinIsGuardedLikeThePatient) {
 
   // A policy with no rule for them lets none of them out, also not through a
   // rule on another subject member or through a scrubbed note.
-  std::vector<PolicyProblem> problems;
-  auto policy = compile("analytics", {rule("subject.phone", "token", "channels.phone_token"), rule("notes", "scrub")},
-                        problems);
-  ASSERT_TRUE(policy) << (problems.empty() ? "" : problems[0].message);
-  sdk::Value rec = json(R"({"subject":{"phone":"13812345678","kin_name":"李秀英","kin_phone":"13987654321"},
-                            "notes":[{"kind":"nursing","text":"家属李秀英陪同，电话13987654321"}]})");
-  sdk::Value out = sdk::Value::object();
+  auto policy = accepted("analytics", {rule("subject.phone", "token", "channels.phone_token"), rule("notes", "scrub")});
+  ASSERT_TRUE(policy);
   std::vector<FieldAction> actions;
-  policy->apply(rec, out, actions);
-  const std::string json_out = sdk::to_json(out);
+  const std::string json_out =
+      sdk::to_json(applied(*policy, R"({"subject":{"phone":"13812345678","kin_name":"李秀英","kin_phone":"13987654321"},
+                                         "notes":[{"kind":"nursing","text":"家属李秀英陪同，电话13987654321"}]})",
+                           actions));
   EXPECT_EQ(json_out.find("李秀英"), std::string::npos) << json_out;
   EXPECT_EQ(json_out.find("13987654321"), std::string::npos) << json_out;
   EXPECT_NE(json_out.find("[NAME]"), std::string::npos) << json_out;
@@ -214,16 +226,12 @@ TEST_F(PolicyTest, TheNextOfKinIsGuardedLikeThePatient) {
 // A key rotation's transition period (docs/desensitization.md): while the old
 // key is still active, two rules give the old token beside the new one.
 TEST_F(PolicyTest, TwoTokenRulesOnOneFieldGiveTheOldAndTheNewKeysTokens) {
-  std::vector<PolicyProblem> problems;
-  auto policy = compile("analytics",
-                        {rule("subject.phone", "token", "channels.phone_token", json(R"({"key":"k2"})")),
-                         rule("subject.phone", "token", "channels.phone_token_k1", json(R"({"key":"k1"})"))},
-                        problems);
-  ASSERT_TRUE(policy) << (problems.empty() ? "" : problems[0].message);
-  sdk::Value rec = json(R"({"subject":{"phone":"13812345678"}})");
-  sdk::Value out = sdk::Value::object();
+  auto policy = accepted("analytics",
+                         {rule("subject.phone", "token", "channels.phone_token", json(R"({"key":"k2"})")),
+                          rule("subject.phone", "token", "channels.phone_token_k1", json(R"({"key":"k1"})"))});
+  ASSERT_TRUE(policy);
   std::vector<FieldAction> actions;
-  policy->apply(rec, out, actions);
+  const sdk::Value out = applied(*policy, R"({"subject":{"phone":"13812345678"}})", actions);
   EXPECT_EQ(out.at_path("channels.phone_token")->as_string(),
             keys_.hasher("k2")->token("subject.phone", "13812345678", 32));
   EXPECT_EQ(out.at_path("channels.phone_token_k1")->as_string(),
@@ -235,16 +243,13 @@ TEST_F(PolicyTest, TwoTokenRulesOnOneFieldGiveTheOldAndTheNewKeysTokens) {
 }
 
 TEST_F(PolicyTest, OutreachMayMaskAndRejectsBadParameters) {
-  std::vector<PolicyProblem> problems;
-  auto policy = compile("outreach",
-                        {rule("subject.phone", "mask", "channels.phone_masked", json(R"({"keep_first":3,"keep_last":4})")),
-                         rule("subject.name", "mask", "patient.name_masked", json(R"({"keep_first":1,"keep_last":1})"))},
-                        problems);
+  auto policy = accepted(
+      "outreach",
+      {rule("subject.phone", "mask", "channels.phone_masked", json(R"({"keep_first":3,"keep_last":4})")),
+       rule("subject.name", "mask", "patient.name_masked", json(R"({"keep_first":1,"keep_last":1})"))});
   ASSERT_TRUE(policy);
-  sdk::Value rec = json(R"({"subject":{"phone":"13812345678","name":"王小明"}})");
-  sdk::Value out = sdk::Value::object();
   std::vector<FieldAction> actions;
-  policy->apply(rec, out, actions);
+  const sdk::Value out = applied(*policy, R"({"subject":{"phone":"13812345678","name":"王小明"}})", actions);
   EXPECT_EQ(out.at_path("channels.phone_masked")->as_string(), "138****5678");
   EXPECT_EQ(out.at_path("patient.name_masked")->as_string(), "王*明");
 
