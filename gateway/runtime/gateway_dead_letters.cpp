@@ -1,6 +1,8 @@
 // The dead-letter queue as operators see it: counts per target, pages of
 // entries, replay into the target's spool, and drop. Replays and drops are
 // recorded in the audit log (target, how many, which role asked).
+#include <optional>
+
 #include "runtime/gateway.h"
 #include "runtime/log.h"
 
@@ -12,22 +14,30 @@ sdk::Status unknown_target(const std::string& name) {
   return sdk::Status::Invalid("no target named '" + name + "' in the running config");
 }
 
-void append_audit(audit::AuditChain& chain, audit::EntryType type, const audit::DeadLetterAudit& a) {
-  if (sdk::Status s = chain.append_dead_letters(type, a); !s.ok())
-    log(sdk::LogLevel::error, "audit",
-        std::string(audit::entry_type_name(type)) + " of target '" + a.target +
-            "' happened but its audit entry could not be written: " + s.message());
+audit::DeadLetterAudit describe(const std::string& target, std::string selection, std::string role,
+                                std::int64_t keys, std::uint64_t count) {
+  audit::DeadLetterAudit a;
+  a.target = target;
+  a.selection = std::move(selection);
+  a.role = role.empty() ? "unknown" : std::move(role);
+  a.keys = keys;
+  a.count = static_cast<std::int64_t>(count);
+  return a;
 }
 
-void audit_action(audit::AuditChain& chain, audit::EntryType type, const admin::DeadLetterSelection& which,
-                  std::uint64_t count) {
-  audit::DeadLetterAudit a;
-  a.target = which.target;
-  a.selection = which.keys.empty() ? "all" : "keys";
-  a.role = which.requested_by.empty() ? "unknown" : which.requested_by;
-  a.keys = static_cast<std::int64_t>(which.keys.size());
-  a.count = static_cast<std::int64_t>(count);
-  append_audit(chain, type, a);
+audit::DeadLetterAudit describe(const admin::DeadLetterSelection& which, std::uint64_t count) {
+  return describe(which.target, which.keys.empty() ? "all" : "keys", which.requested_by,
+                  static_cast<std::int64_t>(which.keys.size()), count);
+}
+
+// A drop's audit entry, written before anything is removed: when it cannot
+// be written, nothing is.
+sdk::Status audit_drop_first(audit::AuditChain& chain, const audit::DeadLetterAudit& a) {
+  sdk::Status s = chain.append_dead_letters(audit::EntryType::dlq_drop, a);
+  if (s.ok()) return s;
+  log(sdk::LogLevel::error, "audit",
+      "dead letters of target '" + a.target + "' were not removed: the audit log cannot record it: " + s.message());
+  return sdk::Status::Unavailable("the audit log cannot record the drop (" + s.message() + "); nothing was removed");
 }
 }  // namespace
 
@@ -110,20 +120,37 @@ sdk::Status Gateway::dlq_replay(const admin::DeadLetterSelection& which,
       "replayed " + std::to_string(removed) + " of " + std::to_string(selected) + " dead letters of target '" +
           which.target + "'" + (s.ok() ? "" : ": " + s.message()));
   replayed = removed;
-  audit_action(*audit_, audit::EntryType::dlq_replay, which, removed);
+  // A replay moves entries back into the spool (nothing is lost), so its
+  // audit entry can follow and says how many went.
+  if (sdk::Status a = audit_->append_dead_letters(audit::EntryType::dlq_replay, describe(which, removed)); !a.ok())
+    log(sdk::LogLevel::error, "audit",
+        "dlq_replay of target '" + which.target + "' happened but its audit entry could not be written: " +
+            a.message());
   return s;
 }
 
 sdk::Status Gateway::dlq_drop(const admin::DeadLetterSelection& which, std::uint64_t& dropped) {
   dropped = 0;
   if (!spools_.count(which.target)) return unknown_target(which.target);
-  std::uint64_t selected = 0;
-  auto discard = [](const std::vector<spool::DeadLetter>&, std::uint64_t) { return sdk::Status::Ok(); };
-  sdk::Status s = dlq_->remove(which.target, which.keys, kReplayChunk, discard, selected, dropped);
+  std::uint64_t selected = 0, removed = 0;
+  std::optional<sdk::Status> audit_result;  // set at the first chunk: the store removes nothing before it
+  auto audit_then_discard = [&](const std::vector<spool::DeadLetter>&, std::uint64_t all_selected) {
+    if (!audit_result) audit_result = audit_drop_first(*audit_, describe(which, all_selected));
+    return *audit_result;
+  };
+  sdk::Status s = dlq_->remove(which.target, which.keys, kReplayChunk, audit_then_discard, selected, removed);
+  if (audit_result && !audit_result->ok()) return *audit_result;
+  if (!s.ok()) {  // the file was not rewritten: every entry is still there
+    log(sdk::LogLevel::error, "dlq",
+        "dead letters of target '" + which.target + "' could not be removed" +
+            (audit_result ? " after the drop was audited; the audit entry stands for a removal that did not happen"
+                          : "") +
+            ": " + s.message());
+    return s;
+  }
+  dropped = removed;
   log(sdk::LogLevel::info, "dlq",
-      "dropped " + std::to_string(dropped) + " dead letters of target '" + which.target + "'" +
-          (s.ok() ? "" : ": " + s.message()));
-  audit_action(*audit_, audit::EntryType::dlq_drop, which, dropped);
+      "dropped " + std::to_string(dropped) + " dead letters of target '" + which.target + "' (audited)");
   return s;
 }
 
@@ -131,18 +158,15 @@ void Gateway::apply_dlq_retention(std::chrono::system_clock::time_point now) {
   const std::int64_t retention_ms = checked_.config.dlq.retention_ms;
   if (retention_ms <= 0) return;
   std::vector<std::pair<std::string, std::size_t>> removed;
-  sdk::Status s = dlq_->remove_older_than(now - std::chrono::milliseconds(retention_ms), removed);
-  for (const auto& [target, n] : removed) {
+  // "retention": older than dlq.retention, removed by medgated itself.
+  auto audit_first = [&](const std::string& target, std::size_t n) {
+    return audit_drop_first(*audit_, describe(target, "retention", "medgated", 0, n));
+  };
+  sdk::Status s = dlq_->remove_older_than(now - std::chrono::milliseconds(retention_ms), audit_first, removed);
+  for (const auto& [target, n] : removed)
     log(sdk::LogLevel::info, "dlq",
         "retention removed " + std::to_string(n) + " dead letter" + (n == 1 ? "" : "s") + " of target '" + target +
-            "' older than dlq.retention (" + std::to_string(retention_ms / 1000) + " s)");
-    audit::DeadLetterAudit a;
-    a.target = target;
-    a.selection = "retention";  // older than dlq.retention, removed by medgated itself
-    a.role = "medgated";
-    a.count = static_cast<std::int64_t>(n);
-    append_audit(*audit_, audit::EntryType::dlq_drop, a);
-  }
+            "' older than dlq.retention (" + std::to_string(retention_ms / 1000) + " s) (audited)");
   if (!s.ok()) log(sdk::LogLevel::error, "dlq", "retention: " + s.message());
 }
 

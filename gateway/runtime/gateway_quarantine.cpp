@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "medgate/sdk/json.h"
 #include "runtime/gateway.h"
@@ -12,11 +13,19 @@
 
 namespace medgate::runtime {
 namespace {
-void append_drop_audit(audit::AuditChain& chain, const audit::QuarantineDropAudit& a) {
-  if (sdk::Status s = chain.append_quarantine_drop(a); !s.ok())
+// The audit entry of a removal, written before anything is removed (the
+// store's BeforeRemoval): when it cannot be written, nothing is.
+spool::BeforeRemoval audit_drop_first(audit::AuditChain& chain, std::string selection, std::string role) {
+  return [&chain, selection = std::move(selection), role = std::move(role)](const std::string& source,
+                                                                           std::size_t count) {
+    sdk::Status s = chain.append_quarantine_drop({source, selection, role, static_cast<std::int64_t>(count)});
+    if (s.ok()) return s;
     log(sdk::LogLevel::error, "audit",
-        "quarantined inputs of source '" + a.source + "' were removed but the audit entry could not be written: " +
+        "quarantined inputs of source '" + source + "' were not removed: the audit log cannot record it: " +
             s.message());
+    return sdk::Status::Unavailable("the audit log cannot record the drop (" + s.message() +
+                                    "); nothing was removed");
+  };
 }
 }  // namespace
 
@@ -109,17 +118,27 @@ sdk::Status Gateway::quarantine_drop(const std::string& source, const std::vecto
   if (!checked_.config.sources.count(source))
     return sdk::Status::Invalid("no source named '" + source + "' in the running config");
   std::vector<spool::RemovedQuarantineEntry> removed;
-  if (sdk::Status s = quarantine_->remove_entries(source, entries, removed); !s.ok())
-    return s.code() == sdk::StatusCode::invalid_argument
-               ? s
+  std::optional<sdk::Status> audit_result;  // set once the store asked for the audit entry
+  const spool::BeforeRemoval audit_first = audit_drop_first(*audit_, entries.empty() ? "all" : "entries", role);
+  sdk::Status s = quarantine_->remove_entries(
+      source, entries,
+      [&](const std::string& name, std::size_t count) { return *(audit_result = audit_first(name, count)); },
+      removed);
+  if (!s.ok() && audit_result && audit_result->ok()) {
+    log(sdk::LogLevel::error, "quarantine",
+        "the quarantine of source '" + source + "' could not be rewritten after its drop was audited; the audit "
+        "entry stands for a removal that did not happen: " + s.message());
+    return sdk::Status::Unavailable("cannot rewrite the quarantine of source '" + source + "': " + s.message() +
+                                    " (the audit log records the drop, but nothing was removed)");
+  }
+  if (!s.ok())
+    return s.code() == sdk::StatusCode::invalid_argument || audit_result
+               ? s  // no such entry, or the audit log refused: nothing was removed
                : sdk::Status::Unavailable("cannot rewrite the quarantine of source '" + source + "': " + s.message());
-  if (!removed.empty()) {
+  if (!removed.empty())
     log(sdk::LogLevel::info, "quarantine",
         "removed " + std::to_string(removed.size()) + " quarantined input" + (removed.size() == 1 ? "" : "s") +
             " of source '" + source + "' at the request of role " + role + " (audited)");
-    append_drop_audit(*audit_, {source, entries.empty() ? "all" : "entries", role,
-                                static_cast<std::int64_t>(removed.size())});
-  }
   sdk::Value::Array list;
   for (const auto& r : removed) {
     sdk::Value v = sdk::Value::object();
@@ -139,13 +158,12 @@ void Gateway::apply_quarantine_retention(std::chrono::system_clock::time_point n
   const std::int64_t retention_ms = checked_.config.quarantine.retention_ms;
   if (retention_ms <= 0) return;
   std::vector<std::pair<std::string, std::size_t>> removed;
-  sdk::Status s = quarantine_->remove_older_than(now - std::chrono::milliseconds(retention_ms), removed);
-  for (const auto& [source, n] : removed) {
+  sdk::Status s = quarantine_->remove_older_than(now - std::chrono::milliseconds(retention_ms),
+                                                 audit_drop_first(*audit_, "retention", "medgated"), removed);
+  for (const auto& [source, n] : removed)
     log(sdk::LogLevel::info, "quarantine",
         "retention removed " + std::to_string(n) + " quarantined input" + (n == 1 ? "" : "s") + " of source '" +
-            source + "' older than quarantine.retention (" + std::to_string(retention_ms / 1000) + " s)");
-    append_drop_audit(*audit_, {source, "retention", "medgated", static_cast<std::int64_t>(n)});
-  }
+            source + "' older than quarantine.retention (" + std::to_string(retention_ms / 1000) + " s) (audited)");
   if (!s.ok()) log(sdk::LogLevel::error, "quarantine", "retention: " + s.message());
 }
 

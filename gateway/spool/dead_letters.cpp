@@ -135,10 +135,10 @@ sdk::Status DeadLetters::remove(const std::string& target, const std::vector<std
   return sink_status;
 }
 
-sdk::Status DeadLetters::remove_older_than(std::chrono::system_clock::time_point cutoff,
-                                          std::vector<std::pair<std::string, std::size_t>>& removed) {
+sdk::Status DeadLetters::remove_older_than(std::chrono::system_clock::time_point cutoff, const BeforeRemoval& before,
+                                           std::vector<std::pair<std::string, std::size_t>>& removed) {
   std::lock_guard<std::mutex> lock(mu_);
-  return remove_entries_older_than(dir_, cutoff, removed);
+  return remove_entries_older_than(dir_, cutoff, before, removed);
 }
 
 }  // namespace medgate::spool

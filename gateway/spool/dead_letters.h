@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "medgate/sdk/status.h"
+#include "spool/entry_retention.h"
 #include "spool/target_spool.h"
 
 namespace medgate::spool {
@@ -57,9 +58,10 @@ class DeadLetters {
 
   // Retention: removes from every target's file the entries dead-lettered
   // before `cutoff` (and unreadable lines among them), as
-  // remove_entries_older_than() does (entry_retention.h).
-  sdk::Status remove_older_than(std::chrono::system_clock::time_point cutoff,
-                                std::vector<std::pair<std::string, std::size_t>>& removed);
+  // remove_entries_older_than() does (entry_retention.h), each target's
+  // only once `before` agrees.
+  sdk::Status remove_older_than(std::chrono::system_clock::time_point cutoff, const BeforeRemoval& before,
+                                 std::vector<std::pair<std::string, std::size_t>>& removed);
 
  private:
   std::string dir_;

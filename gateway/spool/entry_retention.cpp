@@ -48,6 +48,7 @@ std::size_t old_lines(const std::string& path, std::chrono::system_clock::time_p
 }  // namespace
 
 sdk::Status remove_entries_older_than(const std::string& dir, std::chrono::system_clock::time_point cutoff,
+                                      const BeforeRemoval& before,
                                       std::vector<std::pair<std::string, std::size_t>>& removed) {
   removed.clear();
   std::error_code ec;
@@ -59,6 +60,7 @@ sdk::Status remove_entries_older_than(const std::string& dir, std::chrono::syste
     std::string rest;
     const std::size_t drop = old_lines(path.string(), cutoff, rest);
     if (drop == 0) continue;
+    if (sdk::Status s = before(path.stem().string(), drop); !s.ok()) return s;
     if (sdk::Status s = write_file_atomic(path.string(), rest); !s.ok()) return s;
     removed.emplace_back(path.stem().string(), drop);
   }

@@ -190,15 +190,21 @@ sdk::Status QuarantineStore::add(const std::string& source, std::string_view raw
 }
 
 sdk::Status QuarantineStore::remove_older_than(std::chrono::system_clock::time_point cutoff,
+                                               const BeforeRemoval& before,
                                                std::vector<std::pair<std::string, std::size_t>>& removed) {
   std::lock_guard<std::mutex> lock(mu_);
-  sdk::Status s = remove_entries_older_than(dir_, cutoff, removed);
-  for (const auto& [source, count] : removed)
-    if (sdk::Status kept = keep_last_entry(source); !kept.ok() && s.ok()) s = kept;
-  return s;
+  // The numbers given out are kept on disk before a file may empty (see remove_entries).
+  return remove_entries_older_than(
+      dir_, cutoff,
+      [&](const std::string& source, std::size_t count) {
+        if (sdk::Status s = keep_last_entry(source); !s.ok()) return s;
+        return before(source, count);
+      },
+      removed);
 }
 
 sdk::Status QuarantineStore::remove_entries(const std::string& source, const std::vector<std::uint64_t>& entries,
+                                           const BeforeRemoval& before,
                                            std::vector<RemovedQuarantineEntry>& removed) {
   removed.clear();
   std::lock_guard<std::mutex> lock(mu_);
@@ -228,6 +234,7 @@ sdk::Status QuarantineStore::remove_entries(const std::string& source, const std
   // file: kept on disk first, so a failure here removes nothing.
   last_[source] = std::max(last_[source], highest(numbered));
   if (sdk::Status s = keep_last_entry(source); !s.ok()) return s;
+  if (sdk::Status s = before(source, gone.size()); !s.ok()) return s;
   if (sdk::Status s = write_file_atomic(path, kept); !s.ok()) return s;
   removed = std::move(gone);
   return sdk::Status::Ok();

@@ -26,6 +26,7 @@
 
 #include "medgate/sdk/status.h"
 #include "medgate/sdk/value.h"
+#include "spool/entry_retention.h"
 
 namespace medgate::spool {
 
@@ -61,16 +62,18 @@ class QuarantineStore {
   // `cutoff` (and unreadable lines among them), rewriting the file
   // atomically; entries are appended in time order, so these are the file's
   // first lines: each file is read only up to its first entry that is kept.
+  // Each source's file only once `before` agrees (entry_retention.h).
   // `removed` gets (source, entries removed) for each file that shrank.
-  sdk::Status remove_older_than(std::chrono::system_clock::time_point cutoff,
+  sdk::Status remove_older_than(std::chrono::system_clock::time_point cutoff, const BeforeRemoval& before,
                                 std::vector<std::pair<std::string, std::size_t>>& removed);
 
   // Removes the entries with the given numbers (as listed) from `source`'s
   // file, or all of them when `entries` is empty, rewriting the file
-  // atomically. Nothing is removed when a number is not there
-  // (invalid_argument naming it and the count). The others keep their numbers.
+  // atomically, once `before` agrees to the count. Nothing is removed when a
+  // number is not there (invalid_argument naming it and the count) or when
+  // `before` refuses (its status). The others keep their numbers.
   sdk::Status remove_entries(const std::string& source, const std::vector<std::uint64_t>& entries,
-                             std::vector<RemovedQuarantineEntry>& removed);
+                             const BeforeRemoval& before, std::vector<RemovedQuarantineEntry>& removed);
 
  private:
   std::string last_entry_file(const std::string& source) const { return dir_ + "/" + source + ".last-entry"; }

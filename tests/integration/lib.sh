@@ -118,3 +118,30 @@ metric() {
 }
 # metric_is 'NAME{LABELS}' VALUE: succeeds when the sample has that value.
 metric_is() { [ "$(metric "$1")" = "$2" ]; }
+
+# picky_pipeline_yaml: the sources, targets, routes and policies of a config
+# in which the file source `inbox` feeds the test target `picky`, which
+# refuses for good (dead letters) every record containing "-bad-" until the
+# file `fixed` exists, and writes what it accepts to delivered.txt.
+picky_pipeline_yaml() {
+  cat <<'YAML'
+sources:
+  inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}
+targets:
+  picky: {plugin: picky, batch_max: 50, config: {reject_containing: "-bad-", accept_when_exists: fixed, out: delivered.txt}}
+routes:
+  - {name: all, from: [inbox], to: [picky], policy: p}
+policies:
+  p:
+    purpose: analytics
+    rules: [{field: patient.gender, method: keep}]
+YAML
+}
+
+# dlq_entries / dlq_has N: the dead letters of the config's first target, as
+# medgatectl (the array CTL, with its --config and --token-file) lists them.
+dlq_entries() {
+  "${CTL[@]}" dlq list --json 2> /dev/null |
+    /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["targets"][0]["entries"])' 2> /dev/null
+}
+dlq_has() { [ "$(dlq_entries)" = "$1" ]; }

@@ -119,7 +119,7 @@ TEST(DeadLetters, RetentionRemovesTheOldEntriesOfEveryTarget) {
 
   const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(1);
   std::vector<std::pair<std::string, std::size_t>> removed;
-  ASSERT_TRUE(dlq.remove_older_than(cutoff, removed).ok());
+  ASSERT_TRUE(dlq.remove_older_than(cutoff, testing_files::allow, removed).ok());
   std::sort(removed.begin(), removed.end());
   EXPECT_EQ(removed, (std::vector<std::pair<std::string, std::size_t>>{{"t", 3}, {"u", 1}}));
   EXPECT_EQ(keys_of(dlq, "t"), std::vector<std::string>{"c"});
@@ -129,10 +129,36 @@ TEST(DeadLetters, RetentionRemovesTheOldEntriesOfEveryTarget) {
   ASSERT_TRUE(dlq.stats("t", st).ok());
   EXPECT_EQ(st.unreadable, 0u);  // the torn line went with the old entries around it
 
-  ASSERT_TRUE(dlq.remove_older_than(cutoff, removed).ok());  // nothing old is left
+  ASSERT_TRUE(dlq.remove_older_than(cutoff, testing_files::allow, removed).ok());  // nothing old is left
   EXPECT_TRUE(removed.empty());
   ASSERT_TRUE(dlq.add("u", entry("z"), "r").ok());  // and the emptied file takes new entries
   EXPECT_EQ(keys_of(dlq, "u"), std::vector<std::string>{"z"});
+}
+
+TEST(DeadLetters, RetentionRemovesATargetsEntriesOnlyOnceBeforeRemovalAgrees) {
+  testing::TempDir dir;
+  DeadLetters dlq(dir / "dlq");
+  ASSERT_TRUE(dlq.open().ok());
+  for (const char* k : {"a", "b", "c"}) ASSERT_TRUE(dlq.add("t", entry(k), "r").ok());
+  testing_files::write_lines(dlq.file_for("t"),
+                             testing_files::backdate(dlq.file_for("t"), 2, "2001-02-03T04:05:06.000Z"));
+  const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(1);
+  testing_files::RecordingGate audit;
+  const BeforeRemoval gate = audit.gate([&](const std::string& target) { return dlq.file_for(target); });
+  std::vector<std::pair<std::string, std::size_t>> removed;
+
+  audit.answer = sdk::Status::Unavailable("the audit log cannot record it");
+  EXPECT_EQ(dlq.remove_older_than(cutoff, gate, removed).message(), "the audit log cannot record it");
+  EXPECT_TRUE(removed.empty());
+  EXPECT_EQ(keys_of(dlq, "t"), (std::vector<std::string>{"a", "b", "c"}));
+
+  audit.answer = sdk::Status::Ok();
+  ASSERT_TRUE(dlq.remove_older_than(cutoff, gate, removed).ok());
+  EXPECT_EQ(keys_of(dlq, "t"), std::vector<std::string>{"c"});
+  using Asked = std::vector<std::pair<std::string, std::size_t>>;
+  EXPECT_EQ(audit.asked, (Asked{{"t", 2}, {"t", 2}}));
+  ASSERT_EQ(audit.lines_then.size(), 2u);
+  EXPECT_EQ(audit.lines_then[1].size(), 3u) << "asked after the old entries were gone";
 }
 
 }  // namespace

@@ -1,10 +1,16 @@
 // Test helpers for the NDJSON entry files of the quarantine and the
-// dead-letter queue: rewrite a file with some entries backdated.
+// dead-letter queue: rewrite a file with some entries backdated; a
+// BeforeRemoval that agrees to everything, and one that records what it was
+// asked and what the file held at that moment.
 #pragma once
 
+#include <cstddef>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "spool/entry_retention.h"
 
 namespace medgate::spool::testing_files {
 
@@ -29,5 +35,25 @@ inline void write_lines(const std::string& path, const std::vector<std::string>&
   std::ofstream out(path, std::ios::trunc);
   for (const auto& l : lines) out << l << "\n";
 }
+
+// Lets every removal go ahead (the gateway writes the audit entry here).
+inline const BeforeRemoval allow = [](const std::string&, std::size_t) { return sdk::Status::Ok(); };
+
+// Records each question (name, count) with the lines `file_of(name)` held
+// when it was asked, and answers `answer`.
+struct RecordingGate {
+  sdk::Status answer = sdk::Status::Ok();
+  std::vector<std::pair<std::string, std::size_t>> asked;
+  std::vector<std::vector<std::string>> lines_then;
+
+  template <typename FileOf>
+  BeforeRemoval gate(FileOf file_of) {
+    return [this, file_of](const std::string& name, std::size_t count) {
+      asked.emplace_back(name, count);
+      lines_then.push_back(read_lines(file_of(name)));
+      return answer;
+    };
+  }
+};
 
 }  // namespace medgate::spool::testing_files

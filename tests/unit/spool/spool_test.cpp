@@ -191,6 +191,7 @@ TEST(QuarantineStore, EncryptsAtRestAndOpensWithTheKey) {
   EXPECT_FALSE(other.open_sealed(sealed, back).ok());
 }
 
+using testing_files::allow;
 using testing_files::backdate;
 using testing_files::write_lines;
 
@@ -209,7 +210,7 @@ TEST(QuarantineStore, RetentionRemovesTheEntriesOlderThanTheCutoff) {
 
   const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24);
   std::vector<std::pair<std::string, std::size_t>> removed;
-  ASSERT_TRUE(q.remove_older_than(cutoff, removed).ok());
+  ASSERT_TRUE(q.remove_older_than(cutoff, allow, removed).ok());
   std::sort(removed.begin(), removed.end());
   EXPECT_EQ(removed, (std::vector<std::pair<std::string, std::size_t>>{{"inbox", 3}, {"old", 1}}));
 
@@ -229,10 +230,10 @@ TEST(QuarantineStore, RetentionRemovesTheEntriesOlderThanTheCutoff) {
   EXPECT_NE(his_line.find("\"reason\":\"no PID\""), std::string::npos);
 
   // Nothing older is left: a second pass removes nothing, and new entries append.
-  ASSERT_TRUE(q.remove_older_than(cutoff, removed).ok());
+  ASSERT_TRUE(q.remove_older_than(cutoff, allow, removed).ok());
   EXPECT_TRUE(removed.empty());
   ASSERT_TRUE(q.add("old", "y", "new").ok());
-  ASSERT_TRUE(q.remove_older_than(cutoff, removed).ok());
+  ASSERT_TRUE(q.remove_older_than(cutoff, allow, removed).ok());
   EXPECT_TRUE(removed.empty());
 }
 
@@ -253,15 +254,15 @@ TEST(QuarantineStore, RemovesTheNamedEntriesOrAll) {
 
   // A number past the end removes nothing and says how many there are.
   std::vector<RemovedQuarantineEntry> removed;
-  sdk::Status s = q.remove_entries("his", {2, 6}, removed);
+  sdk::Status s = q.remove_entries("his", {2, 6}, allow, removed);
   EXPECT_EQ(s.code(), sdk::StatusCode::invalid_argument);
   EXPECT_NE(s.message().find("has 5 quarantined inputs; there is no entry 6"), std::string::npos) << s.message();
   EXPECT_TRUE(removed.empty());
-  EXPECT_EQ(q.remove_entries("his", {0}, removed).code(), sdk::StatusCode::invalid_argument);
+  EXPECT_EQ(q.remove_entries("his", {0}, allow, removed).code(), sdk::StatusCode::invalid_argument);
   EXPECT_EQ(reasons().size(), 5u);
 
   // Entries 2 and 4 (named twice, in any order) go; the rest keep their order.
-  ASSERT_TRUE(q.remove_entries("his", {4, 2, 4}, removed).ok());
+  ASSERT_TRUE(q.remove_entries("his", {4, 2, 4}, allow, removed).ok());
   ASSERT_EQ(removed.size(), 2u);
   EXPECT_EQ(removed[0].entry, 2u);
   EXPECT_EQ(removed[0].reason, "bad 2");
@@ -274,29 +275,72 @@ TEST(QuarantineStore, RemovesTheNamedEntriesOrAll) {
   std::vector<std::uint64_t> numbers;
   for (const auto& e : q.entries("his")) numbers.push_back(e.entry);
   EXPECT_EQ(numbers, (std::vector<std::uint64_t>{1, 3, 5}));
-  s = q.remove_entries("his", {2}, removed);
+  s = q.remove_entries("his", {2}, allow, removed);
   EXPECT_NE(s.message().find("has 3 quarantined inputs; there is no entry 2"), std::string::npos) << s.message();
 
   // An unreadable line counts as the number after the line before it and can
   // be removed by it; "all" takes the rest.
   std::ofstream(q.file_for("his"), std::ios::app) << "{torn\n";
   ASSERT_EQ(q.entries("his").back().entry, 6u);
-  ASSERT_TRUE(q.remove_entries("his", {6}, removed).ok());
+  ASSERT_TRUE(q.remove_entries("his", {6}, allow, removed).ok());
   ASSERT_EQ(removed.size(), 1u);
   EXPECT_EQ(removed[0].entry, 6u);
   EXPECT_EQ(removed[0].reason, "(unreadable line)");
-  ASSERT_TRUE(q.remove_entries("his", {}, removed).ok());
+  ASSERT_TRUE(q.remove_entries("his", {}, allow, removed).ok());
   EXPECT_EQ(removed.size(), 3u);
   EXPECT_TRUE(reasons().empty());
-  ASSERT_TRUE(q.remove_entries("his", {}, removed).ok());
+  ASSERT_TRUE(q.remove_entries("his", {}, allow, removed).ok());
   EXPECT_TRUE(removed.empty());
-  EXPECT_EQ(q.remove_entries("his", {1}, removed).code(), sdk::StatusCode::invalid_argument);
+  EXPECT_EQ(q.remove_entries("his", {1}, allow, removed).code(), sdk::StatusCode::invalid_argument);
   ASSERT_TRUE(q.add("his", "raw 6", "bad 6").ok());  // appends go on after a removal
   EXPECT_EQ(reasons(), (std::vector<std::string>{"bad 6"}));
   EXPECT_EQ(q.entries("his").front().entry, 7u) << "a number was given out twice";
   // A source that never quarantined anything has nothing to remove.
-  ASSERT_TRUE(q.remove_entries("nothing", {}, removed).ok());
+  ASSERT_TRUE(q.remove_entries("nothing", {}, allow, removed).ok());
   EXPECT_TRUE(removed.empty());
+}
+
+// The gateway writes the audit entry of a removal in BeforeRemoval: it is
+// asked with the count while every entry is still there, and its refusal
+// removes nothing.
+TEST(QuarantineStore, RemovesOnlyOnceBeforeRemovalAgreesAndNothingWhenItRefuses) {
+  testing::TempDir dir;
+  QuarantineStore q(dir.path(), std::string(32, 'k'));
+  ASSERT_TRUE(q.open().ok());
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(q.add("his", "raw", "bad " + std::to_string(i)).ok());
+  const std::string file = q.file_for("his");
+  write_lines(file, backdate(file, 1, "2000-01-01T00:00:00.000Z"));
+  const std::vector<std::string> all = testing_files::read_lines(file);
+  const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24);
+  testing_files::RecordingGate audit;
+  const BeforeRemoval gate = audit.gate([&](const std::string& source) { return q.file_for(source); });
+  using Asked = std::vector<std::pair<std::string, std::size_t>>;
+
+  audit.answer = sdk::Status::Unavailable("the audit log cannot record it");
+  std::vector<RemovedQuarantineEntry> removed;
+  EXPECT_EQ(q.remove_entries("his", {1, 3}, gate, removed).message(), "the audit log cannot record it");
+  EXPECT_TRUE(removed.empty());
+  std::vector<std::pair<std::string, std::size_t>> old;
+  EXPECT_EQ(q.remove_older_than(cutoff, gate, old).message(), "the audit log cannot record it");
+  EXPECT_TRUE(old.empty());
+  EXPECT_EQ(testing_files::read_lines(file), all) << "a refused removal removed something";
+  EXPECT_EQ(audit.asked, (Asked{{"his", 2}, {"his", 1}}));
+
+  audit.answer = sdk::Status::Ok();
+  ASSERT_TRUE(q.remove_entries("his", {3}, gate, removed).ok());
+  ASSERT_TRUE(q.remove_older_than(cutoff, gate, old).ok());
+  EXPECT_EQ(old, (Asked{{"his", 1}}));
+  EXPECT_EQ(audit.asked, (Asked{{"his", 2}, {"his", 1}, {"his", 1}, {"his", 1}}));
+  ASSERT_EQ(audit.lines_then.size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(audit.lines_then[i], all) << "asked after removing, question " << i;
+  EXPECT_EQ(audit.lines_then[3].size(), 2u);
+  ASSERT_EQ(q.entries("his").size(), 1u);
+  EXPECT_EQ(q.entries("his").front().entry, 2u);
+
+  // Nothing to remove: nothing asked.
+  ASSERT_TRUE(q.remove_older_than(cutoff, gate, old).ok());
+  ASSERT_TRUE(q.remove_entries("empty", {}, gate, removed).ok());
+  EXPECT_EQ(audit.asked.size(), 4u);
 }
 
 TEST(QuarantineStore, NumbersAreNeverGivenOutTwiceAcrossRestarts) {
@@ -311,7 +355,7 @@ TEST(QuarantineStore, NumbersAreNeverGivenOutTwiceAcrossRestarts) {
     QuarantineStore q(dir.path(), std::string(32, 'k'));
     ASSERT_TRUE(q.open().ok());
     for (int i = 1; i <= 3; ++i) ASSERT_TRUE(q.add("his", "raw", "bad " + std::to_string(i)).ok());
-    ASSERT_TRUE(q.remove_entries("his", {}, removed).ok());
+    ASSERT_TRUE(q.remove_entries("his", {}, allow, removed).ok());
     EXPECT_EQ(std::filesystem::file_size(q.file_for("his")), 0u);
   }
   // After a restart with an emptied file, numbering goes on from 4.
@@ -319,7 +363,7 @@ TEST(QuarantineStore, NumbersAreNeverGivenOutTwiceAcrossRestarts) {
   ASSERT_TRUE(q.open().ok());
   ASSERT_TRUE(q.add("his", "raw", "bad 4").ok());
   EXPECT_EQ(numbers(q, "his"), (std::vector<std::uint64_t>{4}));
-  EXPECT_EQ(q.remove_entries("his", {1}, removed).code(), sdk::StatusCode::invalid_argument);
+  EXPECT_EQ(q.remove_entries("his", {1}, allow, removed).code(), sdk::StatusCode::invalid_argument);
 }
 
 TEST(QuarantineStore, OpenNumbersOlderEntriesAsTheyWereListedAndEndsATornLine) {
@@ -369,7 +413,7 @@ TEST(QuarantineStore, OpenNumbersOlderEntriesAsTheyWereListedAndEndsATornLine) {
   EXPECT_EQ(raw, "raw 2");
   // Removing one leaves the others' numbers alone.
   std::vector<RemovedQuarantineEntry> removed;
-  ASSERT_TRUE(q.remove_entries("inbox", {3}, removed).ok());
+  ASSERT_TRUE(q.remove_entries("inbox", {3}, allow, removed).ok());
   got.clear();
   for (const auto& e : q.entries("inbox")) got.push_back(e.entry);
   EXPECT_EQ(got, (std::vector<std::uint64_t>{1, 2, 4, 5, 6}));
