@@ -3,7 +3,8 @@
 # entry: the entry is written first, and when it cannot be (here: writes to
 # the audit log fail with ENOSPC, as on a full disk, through the test's
 # LD_PRELOAD fault injector tests/tools/fail_writes), `medgatectl quarantine
-# drop` and `dlq drop` are refused and remove nothing. Once writes succeed
+# drop` and `dlq drop` are refused and remove nothing, and `quarantine show`
+# shows nothing (its quarantine_open entry comes first). Once writes succeed
 # again the same drops go ahead, each with its quarantine_drop / dlq_drop
 # entry, and the log verifies.
 source "$(dirname "$0")/lib.sh"
@@ -12,6 +13,7 @@ FAIL_WRITES="$BUILD_DIR/tests/tools/fail_writes/libfail_writes.so"
 make_key "$WORK/keys/k.key"
 make_signing_key "$WORK/keys/audit.key"
 make_key "$WORK/keys/operator.token"
+make_key "$WORK/keys/admin.token"
 PORT=$(free_port)
 cat > "$WORK/medgate.yaml" <<YAML
 state_dir: state
@@ -22,7 +24,7 @@ identity: {key: k}
 admin:
   enabled: true
   listen: 127.0.0.1:$PORT
-  tokens: [{file: keys/operator.token, role: operator}]
+  tokens: [{file: keys/operator.token, role: operator}, {file: keys/admin.token, role: admin}]
 YAML
 picky_pipeline_yaml >> "$WORK/medgate.yaml"
 CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/operator.token")
@@ -69,13 +71,21 @@ grep -q "the audit log cannot record the drop" "$WORK/ddrop.out" "$WORK/ddrop.er
   fail "dlq drop error: $(cat "$WORK/ddrop.out" "$WORK/ddrop.err")"
 [ "$(dlq_entries)" = 3 ] || fail "a refused dlq drop removed dead letters: $(dlq_entries) left"
 grep -q "were not removed: the audit log cannot record it" "$WORK/medgated.log" || fail "the refusal is not logged"
-pass "with the audit log unwritable, quarantine drop and dlq drop are refused and remove nothing"
+rc=0; "$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/admin.token" quarantine show inbox 2 \
+  > "$WORK/qshow.out" 2> "$WORK/qshow.err" || rc=$?
+[ "$rc" -ne 0 ] || fail "quarantine show answered while its audit entry could not be written"
+grep -q "the entry is not shown" "$WORK/qshow.err" || fail "quarantine show error: $(cat "$WORK/qshow.err")"
+grep -q "not json at all" "$WORK/qshow.out" "$WORK/qshow.err" && fail "quarantine show gave the content away"
+pass "with the audit log unwritable, quarantine drop and dlq drop are refused and remove nothing; show shows nothing"
 
 rm -f "$WORK/disk-full"
 "${CTL[@]}" quarantine drop inbox 1 > "$WORK/qdrop2.out" 2>&1 || fail "quarantine drop with the disk writable again: $(cat "$WORK/qdrop2.out")"
 [ "$(quarantined)" = 1 ] || fail "expected 1 quarantined input left, have $(quarantined)"
 "${CTL[@]}" dlq drop picky --all > "$WORK/ddrop2.out" 2>&1 || fail "dlq drop with the disk writable again: $(cat "$WORK/ddrop2.out")"
 [ "$(dlq_entries)" = 0 ] || fail "expected no dead letters left, have $(dlq_entries)"
+"$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/admin.token" quarantine show inbox 2 \
+  > "$WORK/qshow2.out" 2>&1 || fail "quarantine show with the disk writable again: $(cat "$WORK/qshow2.out")"
+grep -q "not json at all" "$WORK/qshow2.out" || fail "quarantine show: $(cat "$WORK/qshow2.out")"
 stop_daemon
 "$MEDGATECTL" audit query --dir "$WORK/state/audit" --all-types --json > "$WORK/drops.ndjson" 2>/dev/null
 /usr/bin/python3 - "$WORK/drops.ndjson" <<'PY' || fail "drops not audited as expected"
@@ -83,7 +93,10 @@ import json, sys
 got = [(e["type"], e["selection"], e["count"], e["role"]) for e in map(json.loads, open(sys.argv[1]))
        if e["type"] in ("dlq_drop", "quarantine_drop")]
 want = [("quarantine_drop", "entries", 1, "operator"), ("dlq_drop", "all", 3, "operator")]
+opens = [(e["entry"], e["role"]) for e in map(json.loads, open(sys.argv[1])) if e["type"] == "quarantine_open"]
+if opens != [(2, "admin")]:
+    sys.exit(f"quarantine_open entries {opens}, want [(2, 'admin')]")
 sys.exit(0 if got == want else f"audit has {got}, want {want}")
 PY
 "$MEDGATECTL" audit verify "$WORK/state/audit" > "$WORK/verify.out" 2>&1 || fail "audit verify: $(cat "$WORK/verify.out")"
-pass "with the disk writable again both drops go ahead, each audited once; the log verifies"
+pass "with the disk writable again both drops and the show go ahead, each audited once; the log verifies"
