@@ -4,6 +4,7 @@
 
 namespace medgate::pipeline {
 namespace {
+// Whether `path` is `prefix` or inside it ("charges.*.amount_cny" is inside "charges").
 bool path_is_within(const std::string& path, const std::string& prefix) {
   return path == prefix || (path.size() > prefix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
                             path[prefix.size()] == '.');
@@ -13,6 +14,31 @@ bool path_is_within(const std::string& path, const std::string& prefix) {
 const std::vector<std::string>& free_text_paths() {
   static const std::vector<std::string> paths = {"notes", "feedback.text"};
   return paths;
+}
+
+// The members of free-text fields that are not free text (a note's kind and time).
+bool structured_part_of_free_text(const std::string& path) {
+  return path_is_within(path, "notes.*.kind") || path_is_within(path, "notes.*.written_at");
+}
+
+// Why the paths of a rule do not fit together; empty when they do.
+std::string path_problem(const config::PolicyRule& rule, const std::string& to) {
+  for (const std::string* p : {&rule.field, &to})
+    if (std::string problem = FieldPath::problem(*p); !problem.empty()) return problem;
+  const FieldPath from_path(rule.field), to_path(to);
+  if (from_path.each() != to_path.each() || from_path.array() != to_path.array())
+    return "a rule on the elements of an array writes into the same elements: field '" + rule.field + "' with to '" +
+           to + "' (e.g. field: charges.*.amount_cny, to: charges.*.amount_band)";
+  return {};
+}
+
+// Adds `more` scrub findings to `into`'s, type by type.
+void add_findings(FieldAction& into, const FieldAction& more) {
+  for (const auto& [type, count] : more.found) {
+    auto same = std::find_if(into.found.begin(), into.found.end(), [&](const auto& f) { return f.first == type; });
+    if (same == into.found.end()) into.found.emplace_back(type, count);
+    else same->second += count;
+  }
 }
 
 std::string param_string(const config::PolicyRule& rule, const char* name) {
@@ -38,7 +64,7 @@ std::string analytics_leak(const config::PolicyRule& rule) {
   if (from_subject && rule.method == "generalize" && param_string(rule, "level") == "date")
     return "generalize level 'date' would pass an exact date of an identifier (e.g. the birth date) to analytics "
            "targets; use year, month or age_band";
-  if (rule.method == "keep")
+  if (rule.method == "keep" && !structured_part_of_free_text(rule.field))
     for (const auto& text : free_text_paths())
       if (path_is_within(rule.field, text) || path_is_within(text, rule.field))
         return "method 'keep' would pass free text ('" + text + "') that may name the patient to analytics "
@@ -71,6 +97,10 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConf
       continue;
     }
     const std::string to = rule.to.empty() ? rule.field : rule.to;
+    if (std::string problem = path_problem(rule, to); !problem.empty()) {
+      problems.push_back({rule.mark, where + problem});
+      continue;
+    }
     if (rule.method != "drop" && path_is_within(to, "subject")) {
       problems.push_back({rule.mark, where + "raw identifiers under 'subject' never leave the gateway; write the "
                                              "result elsewhere with 'to:' (e.g. to: patient.birth_year)"});
@@ -87,7 +117,24 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConf
       problems.push_back({rule.mark, where + s.message()});
       continue;
     }
-    policy->rules_.push_back({rule.field, to, rule.method, std::move(impl), FieldPath(rule.field), FieldPath(to)});
+    policy->rules_.push_back(
+        {rule.field, to, rule.method, std::move(impl), FieldPath(rule.field), FieldPath(to), rule.mark});
+  }
+  // An array is written element by element or whole, never both: the order
+  // of the rules would decide what is left of it.
+  for (const auto& each : policy->rules_) {
+    if (!each.to_path.each()) continue;
+    for (const auto& whole : policy->rules_)
+      if (!whole.to_path.each() && (path_is_within(whole.to, each.to_path.array()) ||
+                                    path_is_within(each.to_path.array(), whole.to)))
+        problems.push_back({each.mark, "policy '" + config.name + "' rule for '" + each.field + "': it writes into "
+                                           "the elements of '" + each.to_path.array() + "', which the rule for '" +
+                                           whole.field + "' (line " + std::to_string(whole.mark.line) +
+                                           ") writes whole; write the array element by element (e.g. " +
+                                           each.to_path.array() + ".*.category: keep) or whole, not both"});
+    if (std::none_of(policy->element_arrays_.begin(), policy->element_arrays_.end(),
+                     [&](const FieldPath* p) { return p->array() == each.to_path.array(); }))
+      policy->element_arrays_.push_back(&each.to_path);
   }
   for (const auto& key : envelope_keys()) {
     bool governed = std::any_of(policy->rules_.begin(), policy->rules_.end(),
@@ -119,11 +166,37 @@ void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vecto
     action.path = &rule.field;
     action.method = &rule.method;
     action.key_id = rule.impl->key_id();
-    sdk::Value result;
-    rule.impl->apply(*in, ctx, result, action);
-    if (!result.is_null()) rule.to_path.store_in(out, std::move(result));
+    if (rule.from_path.each()) {
+      if (!apply_to_elements(rule, *in, ctx, out, action)) continue;
+    } else {
+      sdk::Value result;
+      rule.impl->apply(*in, ctx, result, action);
+      if (!result.is_null()) rule.to_path.store_in(out, std::move(result));
+    }
     actions.push_back(std::move(action));
   }
+  for (const FieldPath* array : element_arrays_) array->prune_empty_elements(out);
+}
+
+bool CompiledPolicy::apply_to_elements(const Rule& rule, const sdk::Value& array, const RecordContext& ctx,
+                                       sdk::Value& out, FieldAction& action) const {
+  if (!array.is_array()) return false;
+  const auto& elements = array.as_array();
+  sdk::Value::Array* into = nullptr;  // created once an element has the field
+  bool found = false;
+  for (std::size_t i = 0; i < elements.size(); ++i) {
+    const sdk::Value* in = rule.from_path.find_in_element(elements[i]);
+    if (!in || in->is_null()) continue;
+    found = true;
+    FieldAction one;
+    sdk::Value result;
+    rule.impl->apply(*in, ctx, result, one);
+    add_findings(action, one);
+    if (result.is_null()) continue;
+    if (!into) into = &rule.to_path.array_in(out, elements.size());
+    rule.to_path.store_in_element((*into)[i], std::move(result));
+  }
+  return found;
 }
 
 }  // namespace medgate::pipeline

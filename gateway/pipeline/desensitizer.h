@@ -42,12 +42,19 @@ class CompiledPolicy {
     std::unique_ptr<FieldMethod> impl;
     FieldPath from_path;
     FieldPath to_path;
+    config::Mark mark;
   };
+  // A rule on "ARRAY.*...": applies the method to each element that has the
+  // field, into the same element of the output's array; false when no
+  // element had it (no audit action then).
+  bool apply_to_elements(const Rule& rule, const sdk::Value& array, const RecordContext& ctx, sdk::Value& out,
+                         FieldAction& action) const;
   std::string name_;
   std::int64_t version_ = 0;
   std::string purpose_;
   std::vector<Rule> rules_;
   std::vector<std::string> envelope_;  // envelope keys no rule governs: copied as is
+  std::vector<const FieldPath*> element_arrays_;  // arrays written element by element, one path each (into rules_)
 };
 
 // Envelope keys: made by the gateway or the source adapter, never personal data.

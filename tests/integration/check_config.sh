@@ -109,3 +109,16 @@ expect_problem keeps_raw_phone 's|purpose: analytics|purpose: outreach|; s|     
   "20:9: policy 'p' rule for 'subject.phone': method 'keep' would pass a raw identifier out of the gateway"
 expect_problem retired_key 's|    file: '"$WORK"'/keys/k.key|&\n  - {id: old, file: '"$WORK"'/keys/k.key, retired: true}|; s|      - {field: patient.token, method: keep}|&\n      - {field: subject.mrn, method: token, to: patient.mrn_token, key: old}|' \
   "21:9: policy 'p' rule for 'subject.mrn': method 'token' names key 'old', which is retired"
+
+# Rules on each element of an array (`*`): accepted in YAML's flow style as
+# the shipped configs write rules; an array written both whole and element by
+# element is refused, naming both rules.
+sed -e 's|      - {field: patient.token, method: keep}|&\n      - {field: charges.*.amount_cny, method: generalize, to: charges.*.amount_band, level: amount_band}\n      - {field: notes.*.kind, method: keep}\n      - {field: notes.*.text, method: scrub}|' \
+  "$WORK/good.yaml" > "$WORK/elements.yaml"
+"$MEDGATED" --check --config "$WORK/elements.yaml" > "$WORK/elements.out" 2>&1 ||
+  { cat "$WORK/elements.out"; fail "element rules refused"; }
+pass "rules on each element of an array (charges.*.amount_cny, notes.*.kind) check"
+expect_problem whole_and_elements 's|      - {field: patient.token, method: keep}|&\n      - {field: charges, method: keep}\n      - {field: charges.*.category, method: keep}|' \
+  "21:9: policy 'p' rule for 'charges.*.category': it writes into the elements of 'charges', which the rule for 'charges' (line 20) writes whole"
+expect_problem element_into_elsewhere 's|      - {field: patient.token, method: keep}|&\n      - {field: charges.*.amount_cny, method: generalize, to: patient.amount_band, level: amount_band}|' \
+  "20:9: policy 'p' rule for 'charges.*.amount_cny': a rule on the elements of an array writes into the same elements"

@@ -242,6 +242,65 @@ TEST_F(PolicyTest, TwoTokenRulesOnOneFieldGiveTheOldAndTheNewKeysTokens) {
   EXPECT_EQ(*actions[1].key_id, "k1");
 }
 
+// "ARRAY.*.member" rules work on each element: what they write lands in the
+// same element of the output; members without a rule are left out, and an
+// element nothing was written into is left out.
+TEST_F(PolicyTest, ElementRulesWorkOnEachElementOfAnArray) {
+  auto policy = accepted(
+      "analytics", {rule("charges.*.amount_cny", "generalize", "charges.*.amount_band",
+                         json(R"({"level":"amount_band"})")),
+                    rule("charges.*.category", "keep"), rule("notes.*.kind", "keep"), rule("notes.*.text", "scrub"),
+                    rule("diagnoses.*.code", "keep")});
+  ASSERT_TRUE(policy);
+  std::vector<FieldAction> actions;
+  sdk::Value out = applied(*policy, R"({
+      "subject": {"name": "王小明", "phone": "13812345678"},
+      "charges": [{"amount_cny": 2764.22, "category": "visit", "charged_at": "2026-07-03T10:05:00+08:00"},
+                  {"amount_cny": 80, "charged_at": "2026-07-03T10:06:00+08:00"},
+                  {"charged_at": "2026-07-03T10:07:00+08:00"},
+                  {"amount_cny": 12000, "category": "bed"}],
+      "notes": [{"kind": "chief_complaint", "text": "王小明 电话13812345678", "written_at": "2026-07-03T10:05:00+08:00"},
+                {"kind": "nursing", "text": "发热"}],
+      "diagnoses": [{"code": "K29.7", "system": "ICD-10", "display": "慢性胃炎"}]})",
+                           actions);
+  EXPECT_EQ(sdk::to_json(out),
+            R"({"charges":[{"amount_band":"1000-5000","category":"visit"},{"amount_band":"0-100"},)"
+            R"({"amount_band":"10000+","category":"bed"}],)"
+            R"("notes":[{"kind":"chief_complaint","text":"[NAME] 电话[PHONE]"},{"kind":"nursing","text":"发热"}],)"
+            R"("diagnoses":[{"code":"K29.7"}]})");
+  // One audit action per rule, the scrub findings of all elements together.
+  ASSERT_EQ(actions.size(), 5u);
+  EXPECT_EQ(*actions[0].path, "charges.*.amount_cny");
+  EXPECT_EQ(*actions[3].path, "notes.*.text");
+  EXPECT_EQ(actions[3].found, (std::vector<std::pair<std::string, int>>{{"NAME", 1}, {"PHONE", 1}}));
+
+  // A record without the array, or with something else there, gets nothing and no action.
+  actions.clear();
+  out = applied(*policy, R"({"charges": "none", "notes": []})", actions);
+  EXPECT_EQ(sdk::to_json(out), "{}");
+  EXPECT_TRUE(actions.empty());
+}
+
+TEST_F(PolicyTest, ElementPathsAreCheckedAndNeverMixedWithTheWholeArray) {
+  expect_refused("analytics", {rule("charges.*.amount_cny", "generalize", "patient.amount_band",
+                                    json(R"({"level":"amount_band"})"))},
+                 {"writes into the same elements"});
+  expect_refused("analytics", {rule("charges.*.amount_cny", "keep", "notes.*.amount_cny")},
+                 {"writes into the same elements"});
+  expect_refused("analytics", {rule("a.*.b.*.c", "keep")}, {"more than one array"});
+  expect_refused("analytics", {rule("charges.x*", "keep")}, {"'*' (each element of an array) is a step of its own"});
+  expect_refused("analytics", {rule("*.amount", "keep")}, {"starts with '*'"});
+  expect_refused("analytics", {rule("charges..amount", "keep")}, {"empty step"});
+  expect_refused("analytics", {rule("charges", "keep"), rule("charges.*.category", "keep")},
+                 {"which the rule for 'charges' (line 0) writes whole"});
+  // Free text stays free text inside an array: the text of a note is scrubbed, never kept.
+  expect_refused("analytics", {rule("notes.*.text", "keep"), rule("notes.*", "keep")}, {"free text", "free text"});
+  expect_refused("analytics", {rule("subject.phone_others.*", "keep")}, {"never leave the gateway"});
+  // Element rules on one array, or on different arrays, go together.
+  EXPECT_TRUE(accepted("analytics", {rule("charges.*.category", "keep"), rule("charges.*.charged_at", "keep"),
+                                     rule("notes.*.written_at", "keep"), rule("charges.*", "drop")}));
+}
+
 TEST_F(PolicyTest, OutreachMayMaskAndRejectsBadParameters) {
   auto policy = accepted(
       "outreach",
