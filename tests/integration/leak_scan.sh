@@ -21,6 +21,18 @@ $PY "$SHARED_DIR/bench/gen_records.py" "$HIS" 13 > "$WORK/his.ndjson"
 rc=0; $PY "$SCAN" --truth "$WORK/notes.truth.ndjson" "$WORK/notes.ndjson" > "$WORK/self.out" || rc=$?
 [ "$rc" -eq 1 ] || { cat "$WORK/self.out"; fail "scanner did not flag the raw corpus (exit $rc)"; }
 pass "scanner flags the raw corpus: $(head -1 "$WORK/self.out")"
+# A hex token that holds the record's 8-digit birth date by chance is not a
+# leak (about 1 in 10^8 per token); one that holds its 11-digit phone is.
+cat > "$WORK/hex.truth.ndjson" <<'EOF2'
+{"source_record_id": "T1", "values": ["19560322", "13812345678"]}
+EOF2
+echo '{"source_record_id":"T1","patient":{"token":"0a19560322bc4f00e1d2c3b4a5968778"}}' > "$WORK/hex-chance.ndjson"
+$PY "$SCAN" --truth "$WORK/hex.truth.ndjson" "$WORK/hex-chance.ndjson" > "$WORK/hex-chance.out" ||
+  { cat "$WORK/hex-chance.out"; fail "scanner reports a birth date found by chance inside a hex token"; }
+echo '{"source_record_id":"T1","patient":{"token":"0a13812345678bc4f00e1d2c3b4a5968"}}' > "$WORK/hex-leak.ndjson"
+rc=0; $PY "$SCAN" --truth "$WORK/hex.truth.ndjson" "$WORK/hex-leak.ndjson" > "$WORK/hex-leak.out" || rc=$?
+[ "$rc" -eq 1 ] || { cat "$WORK/hex-leak.out"; fail "scanner missed a phone number inside a hex token (exit $rc)"; }
+pass "scanner: a birth date inside a hex token by chance is no finding, a phone number is"
 
 start_daemon "$WORK/medgate.yaml"
 write_inbox_file "$WORK/notes.ndjson" "$WORK/var/inbox" notes.ndjson

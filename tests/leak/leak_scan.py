@@ -41,6 +41,19 @@ DIGIT_OR_AT = re.compile(r"[0-9\uff10-\uff19@＠]")
 # inside is glued to letters) and RFC 3339 dates and times.
 SAFE = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{16,64}"
                   r"|\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?")
+HEX_TOKEN = re.compile(r"(?=[0-9a-f]*[a-f])[0-9a-f]{16,64}")
+HEX_CHARS = frozenset("0123456789ABCDEF")
+# A known value is looked for inside a hex token (patient.token, *_token,
+# record_id: HMAC/SHA-256 output) only when it is long enough not to turn up
+# there by chance. An 8-digit birth date appears in a random 32-character hex
+# string about once in 10^8 tries, so a 1M-record run with several tokens per
+# record would report one every few dozen runs; an 11-digit phone number, once
+# in about 10^12.
+MIN_IN_HEX_TOKEN = 11
+
+
+def may_be_chance(value, in_hex_token):
+    return in_hex_token and len(value) < MIN_IN_HEX_TOKEN and set(value) <= HEX_CHARS
 
 
 # --- shapes ---------------------------------------------------------------
@@ -189,8 +202,9 @@ def main():
                 for field, s in strings(rec):
                     strings_seen += 1
                     norm = normalize(s)
+                    hex_token = HEX_TOKEN.fullmatch(s) is not None
                     for v in known:
-                        if v in norm:
+                        if v in norm and not may_be_chance(v, hex_token):
                             findings.append((path, n, rid, field, "own value", masked(v)))
                     for kind, m in shapes(s):
                         findings.append((path, n, rid, field, kind, masked(m)))
