@@ -10,24 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 FAIL_WRITES="$BUILD_DIR/tests/tools/fail_writes/libfail_writes.so"
 [ -f "$FAIL_WRITES" ] || fail "test setup: $FAIL_WRITES is not built"
-make_key "$WORK/keys/k.key"
-make_signing_key "$WORK/keys/audit.key"
-make_key "$WORK/keys/operator.token"
-make_key "$WORK/keys/admin.token"
-PORT=$(free_port)
-cat > "$WORK/medgate.yaml" <<YAML
-state_dir: state
-plugin_dirs: [$BUILD_DIR/tests/plugins]
-keys: [{id: k, file: keys/k.key}]
-audit: {signing_key: keys/audit.key}
-identity: {key: k}
-admin:
-  enabled: true
-  listen: 127.0.0.1:$PORT
-  tokens: [{file: keys/operator.token, role: operator}, {file: keys/admin.token, role: admin}]
-YAML
-picky_pipeline_yaml >> "$WORK/medgate.yaml"
-CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/operator.token")
+picky_setup operator admin
 
 # 6 records, 3 of them refused by the target for good (dead letters), and 2
 # lines that are not records (quarantined).

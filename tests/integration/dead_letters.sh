@@ -7,25 +7,7 @@
 # audit log, with the role that asked. Dead letters older than dlq.retention
 # are removed when medgated starts, audited too.
 source "$(dirname "$0")/lib.sh"
-make_key "$WORK/keys/k.key"
-make_signing_key "$WORK/keys/audit.key"
-for role in operator auditor; do make_key "$WORK/keys/$role.token"; done
-PORT=$(free_port)
-cat > "$WORK/medgate.yaml" <<YAML
-state_dir: state
-plugin_dirs: [$BUILD_DIR/tests/plugins]
-keys: [{id: k, file: keys/k.key}]
-audit: {signing_key: keys/audit.key}
-identity: {key: k}
-admin:
-  enabled: true
-  listen: 127.0.0.1:$PORT
-  tokens:
-    - {file: keys/operator.token, role: operator}
-    - {file: keys/auditor.token, role: auditor}
-YAML
-picky_pipeline_yaml >> "$WORK/medgate.yaml"
-CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/operator.token")
+picky_setup operator auditor
 AUDITOR=(-H "Authorization: Bearer $(cat "$WORK/keys/auditor.token")")
 
 N=1000 BAD=100

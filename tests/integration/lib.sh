@@ -119,13 +119,32 @@ metric() {
 # metric_is 'NAME{LABELS}' VALUE: succeeds when the sample has that value.
 metric_is() { [ "$(metric "$1")" = "$2" ]; }
 
-# picky_pipeline_yaml: the sources, targets, routes and policies of a config
-# in which the file source `inbox` feeds the test target `picky`, which
-# refuses for good (dead letters) every record containing "-bad-" until the
-# file `fixed` exists, and writes what it accepts to delivered.txt.
-picky_pipeline_yaml() {
-  cat <<'YAML'
-sources:
+# picky_setup ROLE...: keys, an admin token per ROLE (keys/ROLE.token) and
+# $WORK/medgate.yaml for a daemon whose file source `inbox` feeds the test
+# target `picky`, which refuses for good (dead letters) every record
+# containing "-bad-" until the file `fixed` exists, and writes what it accepts
+# to delivered.txt. Sets PORT (the admin API) and CTL (medgatectl with the
+# config and the first role's token).
+picky_setup() {
+  local role tokens=""
+  make_key "$WORK/keys/k.key"
+  make_signing_key "$WORK/keys/audit.key"
+  for role in "$@"; do
+    make_key "$WORK/keys/$role.token"
+    tokens+="    - {file: keys/$role.token, role: $role}"$'\n'
+  done
+  PORT=$(free_port)
+  cat > "$WORK/medgate.yaml" <<YAML
+state_dir: state
+plugin_dirs: [$BUILD_DIR/tests/plugins]
+keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
+identity: {key: k}
+admin:
+  enabled: true
+  listen: 127.0.0.1:$PORT
+  tokens:
+${tokens}sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}
 targets:
   picky: {plugin: picky, batch_max: 50, config: {reject_containing: "-bad-", accept_when_exists: fixed, out: delivered.txt}}
@@ -136,6 +155,7 @@ policies:
     purpose: analytics
     rules: [{field: patient.gender, method: keep}]
 YAML
+  CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/$1.token")
 }
 
 # dlq_entries / dlq_has N: the dead letters of the config's first target, as
