@@ -292,7 +292,9 @@ class Router : public HTTPRequestHandler {
       sdk::Value doc = sdk::Value::object();
       doc["dropped"] = static_cast<std::int64_t>(dropped);
       if (!s.ok()) doc["error"] = s.message();
-      return send_json(res, s.ok() ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, doc);
+      // As quarantine drop: a failure (the audit log cannot record the drop,
+      // or the dead letters cannot be rewritten) removed nothing; try again later.
+      return send_json(res, s.ok() ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE, doc);
     }
 
     // Replay streams NDJSON: {"done":N,"total":M} lines as it goes, then

@@ -44,6 +44,7 @@ touch "$WORK/disk-full"
 rc=0; "${CTL[@]}" quarantine drop inbox 1 > "$WORK/qdrop.out" 2> "$WORK/qdrop.err" || rc=$?
 [ "$rc" -ne 0 ] || fail "quarantine drop succeeded while its audit entry could not be written: $(cat "$WORK/qdrop.out")"
 grep -q "the audit log cannot record the drop" "$WORK/qdrop.err" || fail "quarantine drop error: $(cat "$WORK/qdrop.err")"
+grep -q "HTTP 503" "$WORK/qdrop.err" || fail "quarantine drop refusal is not a 503: $(cat "$WORK/qdrop.err")"
 grep -q "nothing was removed" "$WORK/qdrop.err" || fail "quarantine drop error does not say nothing was removed: $(cat "$WORK/qdrop.err")"
 [ "$(quarantined)" = 2 ] || fail "a refused quarantine drop removed inputs: $(quarantined) left"
 rc=0; "${CTL[@]}" quarantine drop inbox --all > "$WORK/qall.out" 2> "$WORK/qall.err" || rc=$?
@@ -52,6 +53,7 @@ rc=0; "${CTL[@]}" dlq drop picky --all > "$WORK/ddrop.out" 2> "$WORK/ddrop.err" 
 [ "$rc" -ne 0 ] || fail "dlq drop succeeded while its audit entry could not be written: $(cat "$WORK/ddrop.out")"
 grep -q "the audit log cannot record the drop" "$WORK/ddrop.out" "$WORK/ddrop.err" ||
   fail "dlq drop error: $(cat "$WORK/ddrop.out" "$WORK/ddrop.err")"
+grep -q "HTTP 503" "$WORK/ddrop.err" || fail "dlq drop refusal is not a 503: $(cat "$WORK/ddrop.err")"
 [ "$(dlq_entries)" = 3 ] || fail "a refused dlq drop removed dead letters: $(dlq_entries) left"
 grep -q "were not removed: the audit log cannot record it" "$WORK/medgated.log" || fail "the refusal is not logged"
 rc=0; "$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/admin.token" quarantine show inbox 2 \
