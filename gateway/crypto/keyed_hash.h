@@ -4,11 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
-
-typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace medgate::crypto {
 
@@ -20,12 +17,15 @@ class KeyedHasher {
   KeyedHasher& operator=(const KeyedHasher&) = delete;
 
   // HMAC-SHA256(key, domain || 0x1f || value), as lowercase hex truncated to
-  // `hex_chars` (at most 64). Thread-safe.
+  // `hex_chars` (at most 64). Thread-safe: const, and nothing shared is written.
   std::string token(std::string_view domain, std::string_view value, std::size_t hex_chars = 32) const;
 
  private:
-  std::uint64_t id_;                  // unique per instance, never reused
-  EVP_MAC_CTX* prototype_ = nullptr;  // keyed once; each thread keeps a copy
+  // The SHA-256 states after the key's inner and outer pad blocks (RFC 2104),
+  // computed once; each token starts from copies of them. Opaque here
+  // (OpenSSL's SHA256_CTX, 112 bytes), so OpenSSL's headers stay out.
+  alignas(8) unsigned char inner_[128];
+  alignas(8) unsigned char outer_[128];
 };
 
 }  // namespace medgate::crypto

@@ -14,8 +14,8 @@
 namespace medgate::crypto {
 namespace {
 
-// The token checked against OpenSSL's one-shot HMAC(), a separate code path
-// from the cached, re-initialised contexts KeyedHasher uses.
+// The token checked against OpenSSL's one-shot HMAC() (EVP), a separate code
+// path from KeyedHasher's precomputed pad states.
 std::string reference(const std::string& key, const std::string& domain, const std::string& value,
                       std::size_t hex_chars = 32) {
   std::string msg = domain + '\x1f' + value;
@@ -42,15 +42,39 @@ TEST(KeyedHasher, KnownAnswer) {
             "139c7fccf4d0ecb2e9a7a5ab3e73b752b1c9c844fe78647fef2c3d916cec4fe6");
 }
 
+TEST(KeyedHasher, KnownAnswerWithAKeyLongerThanABlock) {
+  // RFC 4231 test case 6's key (131 bytes, hashed first), its message split
+  // at the separator. Python: hmac.new(b"\xaa" * 131, b"Test Using Larger
+  // Than Block-Size Key\x1f - Hash Key First", hashlib.sha256).hexdigest()
+  KeyedHasher h(std::string(131, '\xaa'));
+  EXPECT_EQ(h.token("Test Using Larger Than Block-Size Key", " - Hash Key First", 64),
+            "4c2c26d514fc2de2f75cd8ad18f7d0452c427c3d0f0eb92926b58049c0de2f7d");
+}
+
+TEST(KeyedHasher, MatchesHmacForEveryKeyAndMessageLengthAroundTheBlockSize) {
+  // Keys up to and past the 64-byte block (hashed first from 65 bytes on),
+  // messages whose padding does or does not fit in their last block.
+  std::string key, value;
+  for (std::size_t k = 0; k <= 140; ++k) {
+    key.assign(k, '\0');
+    for (std::size_t i = 0; i < k; ++i) key[i] = static_cast<char>(i * 37 + k);
+    KeyedHasher h(key);
+    for (std::size_t v : {0, 1, 40, 41, 47, 48, 49, 55, 56, 62, 63, 64, 100, 111, 112, 113, 200}) {
+      value.assign(v, '\0');
+      for (std::size_t i = 0; i < v; ++i) value[i] = static_cast<char>(i * 11 + v + k);
+      ASSERT_EQ(h.token("subject.id", value, 64), reference(key, "subject.id", value, 64)) << k << " " << v;
+    }
+  }
+}
+
 TEST(KeyedHasher, DomainsSeparateTokens) {
   KeyedHasher h("key");
   EXPECT_NE(h.token("subject.phone", "13800138000"), h.token("subject.mrn", "13800138000"));
 }
 
 TEST(KeyedHasher, InterleavedHashersKeepTheirKeys) {
-  // More hashers than a thread caches, used in turn, so cached contexts are
-  // evicted and re-created; a new hasher at a recycled address must not
-  // answer with an old key.
+  // Hashers used in turn, and new ones at recycled addresses, each answer
+  // with their own key (no state is shared between hashers).
   std::vector<std::unique_ptr<KeyedHasher>> hashers;
   for (int i = 0; i < 7; ++i) hashers.push_back(std::make_unique<KeyedHasher>("key-" + std::to_string(i)));
   for (int round = 0; round < 3; ++round)
