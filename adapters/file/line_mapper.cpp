@@ -107,45 +107,54 @@ MapResult map_flat(Value flat) {
   for (std::size_t i = 0; i < kSubject.size(); ++i) subject_fields[i] = f.string(kSubject[i].second);
   if (!f.problem().empty()) return error(f.problem());
 
-  Value out = Value::object();
-  out["source_record_id"] = std::move(*record_id);
-  out["event_type"] = "visit";
-  out["occurred_at"] = *visit_time;
-  Value subject = Value::object();
+  // Every object below is new and its keys distinct: members are appended
+  // into reserved vectors, without the look-up operator[] would make.
+  Value::Object out;
+  out.reserve(10);
+  out.emplace_back("source_record_id", std::move(*record_id));
+  out.emplace_back("event_type", "visit");
+  out.emplace_back("occurred_at", *visit_time);
+  Value::Object subject;
+  subject.reserve(kSubject.size());
   for (std::size_t i = 0; i < kSubject.size(); ++i)
-    if (subject_fields[i]) subject[kSubject[i].first] = std::move(*subject_fields[i]);
-  if (subject.size() > 0) out["subject"] = std::move(subject);
-  if (gender) out["patient"]["gender"] = gender_code(gender->as_string());
+    if (subject_fields[i]) subject.emplace_back(kSubject[i].first, std::move(*subject_fields[i]));
+  if (!subject.empty()) out.emplace_back("subject", std::move(subject));
+  if (gender) out.emplace_back("patient", Value::Object{{"gender", gender_code(gender->as_string())}});
 
-  Value& encounter = out["encounter"];
-  if (department) encounter["department"] = std::move(*department);
-  encounter["visit_type"] = "outpatient";
-  encounter["started_at"] = *visit_time;
-  if (source) encounter["source_system"] = std::move(*source);
+  Value::Object encounter;
+  encounter.reserve(4);
+  if (department) encounter.emplace_back("department", std::move(*department));
+  encounter.emplace_back("visit_type", "outpatient");
+  encounter.emplace_back("started_at", *visit_time);
+  if (source) encounter.emplace_back("source_system", std::move(*source));
+  out.emplace_back("encounter", std::move(encounter));
 
   if (diagnosis) {
-    Value d = Value::object();
-    d["code"] = std::move(*diagnosis);
-    d["system"] = "ICD-10";
-    d["role"] = "primary";
-    out["diagnoses"] = array_of(std::move(d));
+    Value::Object d;
+    d.reserve(3);
+    d.emplace_back("code", std::move(*diagnosis));
+    d.emplace_back("system", "ICD-10");
+    d.emplace_back("role", "primary");
+    out.emplace_back("diagnoses", array_of(std::move(d)));
   }
   if (charge) {
-    Value c = Value::object();
-    c["amount_cny"] = std::move(*charge);
-    c["category"] = "visit";
-    c["charged_at"] = *visit_time;
-    out["charges"] = array_of(std::move(c));
+    Value::Object c;
+    c.reserve(3);
+    c.emplace_back("amount_cny", std::move(*charge));
+    c.emplace_back("category", "visit");
+    c.emplace_back("charged_at", *visit_time);
+    out.emplace_back("charges", array_of(std::move(c)));
   }
   if (note) {
-    Value n = Value::object();
-    n["kind"] = "chief_complaint";
-    n["text"] = std::move(*note);
-    out["notes"] = array_of(std::move(n));
+    Value::Object n;
+    n.reserve(2);
+    n.emplace_back("kind", "chief_complaint");
+    n.emplace_back("text", std::move(*note));
+    out.emplace_back("notes", array_of(std::move(n)));
   }
   MapResult r;
   r.kind = MapResult::Kind::record;
-  r.record = std::move(out);
+  r.record = Value(std::move(out));
   return r;
 }
 
