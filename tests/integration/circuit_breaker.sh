@@ -5,15 +5,10 @@
 # batches resume and every record is delivered; a healthy target beside it
 # was never held up.
 source "$(dirname "$0")/lib.sh"
-make_key "$WORK/keys/k.key"
-make_signing_key "$WORK/keys/audit.key"
+test_plugin_keys
 make_key "$WORK/keys/a.token"
 PORT=$(free_port)
-cat > "$WORK/medgate.yaml" <<YAML
-state_dir: state
-plugin_dirs: [$BUILD_DIR/tests/plugins]
-keys: [{id: k, file: keys/k.key}]
-audit: {signing_key: keys/audit.key}
+{ test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
 identity: {key: k}
 admin: {enabled: true, listen: 127.0.0.1:$PORT, tokens: [{file: keys/a.token, role: auditor}]}
 sources:

@@ -9,14 +9,9 @@
 # opened in flush()) are refused. --check refuses open_handles on a target
 # fed by an analytics policy.
 source "$(dirname "$0")/lib.sh"
-make_key "$WORK/keys/k.key"
-make_signing_key "$WORK/keys/audit.key" "$WORK/keys/audit.pub"
+test_plugin_keys "$WORK/keys/audit.pub"
 PORT=$(free_port)
-cat > "$WORK/medgate.yaml" <<YAML
-state_dir: state
-plugin_dirs: [$BUILD_DIR/tests/plugins]
-keys: [{id: k, file: keys/k.key}]
-audit: {signing_key: keys/audit.key}
+{ test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
 admin: {enabled: true, listen: 127.0.0.1:$PORT, tokens: []}
 sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}

@@ -29,6 +29,25 @@ make_signing_key() {
   if [ $# -ge 2 ]; then openssl pkey -in "$1" -pubout -out "$2"; fi
 }
 
+# test_plugin_keys [AUDIT_PUB]: keys/k.key and the audit signing key
+# keys/audit.key (its public half in AUDIT_PUB when given), the keys that
+# test_plugin_config_head names.
+test_plugin_keys() {
+  make_key "$WORK/keys/k.key"
+  make_signing_key "$WORK/keys/audit.key" "$@"
+}
+
+# test_plugin_config_head: the first lines of a config on the test plugins
+# (tests/plugins): state in state/, key k and the audit key of test_plugin_keys.
+test_plugin_config_head() {
+  cat <<YAML
+state_dir: state
+plugin_dirs: [$BUILD_DIR/tests/plugins]
+keys: [{id: k, file: keys/k.key}]
+audit: {signing_key: keys/audit.key}
+YAML
+}
+
 # demo_config OUT: config/medgate.yaml with all its state moved into
 # $WORK/var, a fresh data key, audit signing key (public half beside it) and
 # admin tokens, and the admin API on an ephemeral port (so tests can run side
@@ -127,18 +146,13 @@ metric_is() { [ "$(metric "$1")" = "$2" ]; }
 # config and the first role's token).
 picky_setup() {
   local role tokens=""
-  make_key "$WORK/keys/k.key"
-  make_signing_key "$WORK/keys/audit.key"
+  test_plugin_keys
   for role in "$@"; do
     make_key "$WORK/keys/$role.token"
     tokens+="    - {file: keys/$role.token, role: $role}"$'\n'
   done
   PORT=$(free_port)
-  cat > "$WORK/medgate.yaml" <<YAML
-state_dir: state
-plugin_dirs: [$BUILD_DIR/tests/plugins]
-keys: [{id: k, file: keys/k.key}]
-audit: {signing_key: keys/audit.key}
+  { test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
 identity: {key: k}
 admin:
   enabled: true

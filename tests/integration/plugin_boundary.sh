@@ -5,15 +5,10 @@
 # another SDK major version or toolchain are refused with both versions named.
 source "$(dirname "$0")/lib.sh"
 
-make_key "$WORK/keys/k.key"
-make_signing_key "$WORK/keys/audit.key"
-cat > "$WORK/medgate.yaml" <<YAML
-state_dir: state
+test_plugin_keys
+{ test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
 # An ephemeral admin port: tests run in parallel, and a demo may hold 8580.
 admin: {listen: 127.0.0.1:0}
-plugin_dirs: [$BUILD_DIR/tests/plugins]
-keys: [{id: k, file: keys/k.key}]
-audit: {signing_key: keys/audit.key}
 identity: {key: k}
 sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}

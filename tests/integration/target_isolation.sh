@@ -9,18 +9,13 @@
 # makes medgated exit with status 3 after the deadline plus grace, naming
 # it, and loses nothing either.
 source "$(dirname "$0")/lib.sh"
-make_key "$WORK/keys/k.key"
-make_signing_key "$WORK/keys/audit.key"
+test_plugin_keys
 N=5000
 
 write_config() {  # write_config HANG_PLUGIN_SECTION DOWN_PLUGIN_SECTION
-  cat > "$WORK/medgate.yaml" <<YAML
-state_dir: state
+  { test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
 # An ephemeral admin port: tests run in parallel, and a demo may hold 8580.
 admin: {listen: 127.0.0.1:0}
-plugin_dirs: [$BUILD_DIR/tests/plugins]
-keys: [{id: k, file: keys/k.key}]
-audit: {signing_key: keys/audit.key}
 identity: {key: k}
 spool: {max_bytes: 256MiB}
 sources:
