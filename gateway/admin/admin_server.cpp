@@ -382,8 +382,13 @@ AdminServer::~AdminServer() { stop(); }
 
 sdk::Status AdminServer::start() {
   if (sdk::Status s = reload_tokens(config_.tokens); !s.ok()) return s;
+  if (config_.tls.enabled()) {
+    certificate_ = std::make_unique<ServerCertificate>();
+    if (sdk::Status s = certificate_->replace(config_.tls.cert_file, config_.tls.key_file); !s.ok())
+      return sdk::Status::Unavailable("admin API: " + s.message());
+  }
   try {
-    Poco::Net::ServerSocket socket = open_listener(config_.listen, 64, config_.tls);
+    Poco::Net::ServerSocket socket = open_listener(config_.listen, 64, config_.tls, certificate_.get());
     port_ = socket.address().port();
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(4);
@@ -413,5 +418,17 @@ sdk::Status AdminServer::reload_tokens(const std::vector<config::AdminTokenConfi
   tokens_.replace(std::move(tokens));
   return sdk::Status::Ok();
 }
+
+sdk::Status AdminServer::reload_certificate(const config::ServerTlsConfig& tls, bool& renewed) {
+  renewed = false;
+  if (!certificate_ || !tls.enabled()) return sdk::Status::Ok();
+  const std::string before = certificate_->fingerprint();
+  if (sdk::Status s = certificate_->replace(tls.cert_file, tls.key_file); !s.ok()) return s;
+  config_.tls = tls;
+  renewed = certificate_->fingerprint() != before;
+  return sdk::Status::Ok();
+}
+
+std::string AdminServer::certificate() const { return certificate_ ? certificate_->describe() : std::string(); }
 
 }  // namespace medgate::admin

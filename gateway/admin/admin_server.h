@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "admin/admin_view.h"
+#include "admin/server_certificate.h"
 #include "config/gateway_config.h"
 #include "medgate/sdk/status.h"
 
@@ -76,11 +77,20 @@ class AdminServer {
   std::uint16_t port() const;  // the bound port (useful with port 0)
   // Re-reads the token files (after a reload); on error the old tokens stay.
   sdk::Status reload_tokens(const std::vector<config::AdminTokenConfig>& configs);
+  // Re-reads admin.tls's certificate and key (after a reload, e.g. a renewed
+  // certificate at the same or a new path): handshakes from then on present
+  // them; connections already open keep theirs. On error the old pair stays.
+  // `renewed` tells whether the certificate is another one than before.
+  // Nothing to do when TLS is off; turning it on or off needs a restart.
+  sdk::Status reload_certificate(const config::ServerTlsConfig& tls, bool& renewed);
+  // The certificate the listener presents ("" without TLS), for the log.
+  std::string certificate() const;
 
  private:
   config::AdminConfig config_;
   AdminView& view_;
   TokenTable tokens_;
+  std::unique_ptr<ServerCertificate> certificate_;  // with TLS; outlives server_
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::uint16_t port_ = 0;
 };

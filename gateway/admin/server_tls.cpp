@@ -31,9 +31,14 @@ Poco::Net::Context::Ptr server_context(const config::ServerTlsConfig& tls) {
 
 }  // namespace
 
-Poco::Net::ServerSocket open_listener(const std::string& listen, int backlog, const config::ServerTlsConfig& tls) {
-  Poco::Net::ServerSocket socket = tls.enabled() ? Poco::Net::SecureServerSocket(server_context(tls))
-                                                 : Poco::Net::ServerSocket();
+Poco::Net::ServerSocket open_listener(const std::string& listen, int backlog, const config::ServerTlsConfig& tls,
+                                      ServerCertificate* renewable) {
+  Poco::Net::ServerSocket socket;
+  if (tls.enabled()) {
+    Poco::Net::Context::Ptr context = server_context(tls);
+    if (renewable) renewable->attach(context->sslContext());
+    socket = Poco::Net::SecureServerSocket(context);
+  }
   // SO_REUSEADDR (restart while old connections linger) but not SO_REUSEPORT,
   // which POCO's two-argument bind also sets: with it a second process, or a
   // second server of this one, could bind the same port and take half the calls.

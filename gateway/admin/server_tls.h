@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "admin/server_certificate.h"
 #include "config/gateway_config.h"
 #include "medgate/sdk/status.h"
 
@@ -16,7 +17,12 @@ namespace medgate::admin {
 
 // Binds and listens on `listen` (HOST:PORT). Throws Poco::Exception with a
 // readable message (unreadable certificate, key not matching it, port taken).
-Poco::Net::ServerSocket open_listener(const std::string& listen, int backlog, const config::ServerTlsConfig& tls);
+// With TLS and a `renewable` certificate (loaded from the same files), each
+// handshake presents what `renewable` holds at that moment, so replacing it
+// renews the listener's certificate without closing it; `renewable` must
+// outlive the listener and every connection it accepts.
+Poco::Net::ServerSocket open_listener(const std::string& listen, int backlog, const config::ServerTlsConfig& tls,
+                                      ServerCertificate* renewable = nullptr);
 
 // How a listener speaks, for its start-up log line: "", " (TLS)" or
 // " (TLS, client certificates required)".

@@ -36,6 +36,20 @@ startup failed; 2 usage error; 3 stopped, but a target plugin did not return
 within 5 s of the drain deadline (its undelivered records stay spooled).
 )";
 
+// After a reload: the admin API takes the new token files and a renewed
+// certificate; on error it keeps what it had.
+void reload_admin(medgate::admin::AdminServer& server, const medgate::config::AdminConfig& applied) {
+  using medgate::runtime::log;
+  using medgate::sdk::LogLevel;
+  if (auto s = server.reload_tokens(applied.tokens); !s.ok())
+    log(LogLevel::error, "reload", "admin tokens kept as they were: " + s.message());
+  bool renewed = false;
+  if (auto s = server.reload_certificate(applied.tls, renewed); !s.ok())
+    log(LogLevel::error, "reload", "admin certificate kept as it was (" + server.certificate() + "): " + s.message());
+  else if (renewed)
+    log(LogLevel::info, "reload", "admin API certificate renewed: " + server.certificate());
+}
+
 int usage_error(const std::string& msg) {
   std::cerr << "medgated: " << msg << "\n(see medgated --help)\n";
   return 2;
@@ -126,14 +140,13 @@ int main(int argc, char** argv) {
     runtime::log(sdk::LogLevel::info, "medgated", "admin API on " + admin_config.listen.substr(0, admin_config.listen.rfind(':') + 1) +
                                                     std::to_string(admin_server->port()) +
                                                     admin::tls_label(admin_config.tls));
+    if (admin_config.tls.enabled())
+      runtime::log(sdk::LogLevel::info, "medgated", "admin API certificate: " + admin_server->certificate());
   }
   daemon::ServiceNotifier notifier([&gateway] { return gateway->progress(); });
   gateway->set_reload_hooks({[&notifier] { notifier.reloading(); },
                              [&notifier, &admin_server](const config::GatewayConfig* applied) {
-                               if (applied && admin_server)
-                                 if (sdk::Status s = admin_server->reload_tokens(applied->admin.tokens); !s.ok())
-                                   runtime::log(sdk::LogLevel::error, "reload",
-                                                "admin tokens kept as they were: " + s.message());
+                               if (applied && admin_server) reload_admin(*admin_server, applied->admin);
                                notifier.ready();
                              }});
   notifier.ready();

@@ -17,11 +17,11 @@ std::vector<std::string> lines_of(const config::Diagnostics& diags) {
   return lines;
 }
 
-// What the admin API serves, as set at start: a reload cannot change it.
+// Where and how the admin API listens, as set at start: a reload cannot
+// change it (its certificate and key it can: AdminServer::reload_certificate).
 std::string admin_endpoint(const config::AdminConfig& admin) {
   if (!admin.enabled) return "";
-  if (!admin.tls.enabled()) return admin.listen;
-  return admin.listen + " (TLS, " + admin.tls.cert_file + ", " + admin.tls.key_file + ")";
+  return admin.listen + (admin.tls.enabled() ? " (TLS)" : "");
 }
 }  // namespace
 
@@ -89,7 +89,7 @@ admin::ReloadReport LiveGateway::reload() {
                   "config stays");
   if (admin_endpoint(next->config.admin) != admin_listen_)
     log(sdk::LogLevel::warning, "reload",
-        "admin.enabled/admin.listen/admin.tls changed; the admin API keeps " +
+        "admin.enabled or admin.listen changed, or admin.tls was turned on or off; the admin API keeps " +
             (admin_listen_.empty() ? std::string("off") : admin_listen_) + " until medgated restarts");
   return replace(std::move(registry), std::move(*next));
 }

@@ -5,7 +5,8 @@
 # gets 200, plain HTTP gets nothing), and medgatectl reaches it trusting the
 # configured certificate or $MEDGATE_CA_FILE, and refuses a server its CA
 # file does not vouch for; with ingress.tls.client_ca the FHIR endpoint
-# answers only callers presenting a certificate from that CA.
+# answers only callers presenting a certificate from that CA. A reload
+# rebuilds the ingress on its port and renews the admin API's certificate.
 source "$(dirname "$0")/lib.sh"
 
 PKI=$WORK/pki
@@ -80,5 +81,43 @@ pass "ingress: HTTPS with client certificates only; the record arrives"
 ingress_up() { [ "$(curl -s -o /dev/null -w '%{http_code}' --cacert "$PKI/ca.crt" --cert "$PKI/client.crt" --key "$PKI/client.key" "$BASE/metadata")" = 200 ]; }
 wait_until 20 ingress_up || fail "the TLS ingress did not come back on port $HTTP_PORT after a reload"
 pass "reload: the TLS ingress is back on the same port"
+
+# A renewed admin certificate (new files at the same paths, as certbot or the
+# hospital PKI leaves them) is presented after a reload, without a restart.
+served_subject() {
+  openssl s_client -connect "127.0.0.1:$ADMIN_PORT" -servername localhost < /dev/null 2>/dev/null \
+    | openssl x509 -noout -subject 2>/dev/null
+}
+[[ "$(served_subject)" == *"CN = server" ]] || fail "admin API does not present the first certificate: $(served_subject)"
+(cd "$PKI" && umask 077 \
+  && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=server renewed" \
+       -keyout renewed.key -out renewed.csr 2>/dev/null \
+  && openssl x509 -req -in renewed.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext \
+       -out renewed.crt 2>/dev/null) || fail "test setup: renewed certificate"
+cp "$PKI/renewed.crt" "$PKI/server.crt"
+cp "$PKI/renewed.key" "$PKI/server.key"
+[[ "$(served_subject)" == *"CN = server" ]] || fail "the certificate changed before any reload: $(served_subject)"
+ADMIN_CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/var/keys/admin-admin.token")
+MEDGATE_CA_FILE="$PKI/ca.crt" "${ADMIN_CTL[@]}" reload > "$WORK/reload.out" 2>&1 \
+  || fail "reload with a renewed admin certificate failed: $(cat "$WORK/reload.out")"
+[[ "$(served_subject)" == *"CN = server renewed" ]] || fail "the renewed admin certificate is not presented after a reload: $(served_subject)"
+grep -q "admin API certificate renewed: .*CN=server renewed" "$WORK/medgated.log" \
+  || fail "the log does not say the admin certificate was renewed"
+grep -q "admin.enabled or admin.listen changed" "$WORK/medgated.log" && fail "a renewed certificate was taken for a listener change"
+admin_up || fail "admin API not answering over HTTPS with the renewed certificate"
+"${CTL[@]}" status > "$WORK/status.txt" 2>&1 || fail "medgatectl trusting the renewed admin.tls.cert failed: $(cat "$WORK/status.txt")"
+
+# A renewal whose key is not the certificate's: the reload is refused and the
+# admin API keeps presenting the certificate it had.
+cp "$PKI/client.key" "$PKI/server.key"
+if MEDGATE_CA_FILE="$PKI/ca.crt" "${ADMIN_CTL[@]}" reload > "$WORK/reload.out" 2>&1; then
+  fail "a reload with a key of another certificate was applied"
+fi
+grep -q "admin.tls: cannot load the certificate, key or client CA" "$WORK/reload.out" \
+  || fail "unclear reload refusal for a mismatched admin key: $(cat "$WORK/reload.out")"
+[[ "$(served_subject)" == *"CN = server renewed" ]] || fail "a refused renewal changed the admin certificate: $(served_subject)"
+admin_up || fail "admin API not answering after a refused renewal"
+cp "$PKI/renewed.key" "$PKI/server.key"
+pass "reload: a renewed admin certificate is presented without a restart; a bad one is refused and the old kept"
 
 stop_daemon
