@@ -225,6 +225,34 @@ TEST_F(AuditVerifierTest, ARewrittenHistoryFailsAtTheNextSignature) {
   EXPECT_EQ(problem(verify(VerifyOptions{})), "intact");  // the chain alone is consistent again
 }
 
+// A log a newer writer made (another format name in its headers, hashes all
+// consistent, perhaps entry types this reader does not know) is refused as
+// such: never intact, never called tampered.
+TEST_F(AuditVerifierTest, ANewerFormatIsRefusedNamingItNotReportedAsModified) {
+  auto lines = read_lines(seg(1));
+  AuditLine header;
+  ASSERT_TRUE(parse_audit_line(lines[0], header).ok());
+  std::string body = lines[0].substr(0, header.body_size);
+  const auto at = body.find("\"format\":\"" + std::string(kFormat) + "\"");
+  ASSERT_NE(at, std::string::npos) << body;
+  body.replace(at, 11 + std::string(kFormat).size(), "\"format\":\"medgate-audit/2\"");
+  lines[0] = body + ",\"hash\":\"" + entry_hash(header.prev, body) + "\"}";
+  write_lines(seg(1), lines);
+  reseal(dir_.path(), 1);
+  // The last entry becomes one of a type this reader does not know, its hash
+  // re-computed too.
+  auto last = read_lines(seg(segments_));
+  std::string& l = last.back();
+  std::string last_body = l.substr(0, l.rfind(",\"hash\":\""));
+  const auto type_at = last_body.find("\"type\":\"") + 8;
+  last_body.replace(type_at, last_body.find('"', type_at) - type_at, "consent");
+  l = last_body + ",\"hash\":\"" + entry_hash(last_body.substr(last_body.size() - 65, 64), last_body) + "\"}";
+  write_lines(seg(segments_), last);
+  EXPECT_EQ(problem(verify()), "audit-00000001.ndjson:1: seq 1: unsupported: format 'medgate-audit/2', not " +
+                                   std::string(kFormat));
+  EXPECT_EQ(problem(verify(VerifyOptions{})), problem(verify()));
+}
+
 TEST_F(AuditVerifierTest, AnotherKeyIsNotAccepted) {
   auto other = crypto::Ed25519Key::generate();
   const auto n = read_lines(seg(1)).size();
