@@ -36,9 +36,15 @@ def main():
     try:
         cfg = run.demo_config(work)
         port = free_port()
-        # The MLLP source's listen line follows "plugin: his_hl7".
-        text = re.sub(r"(plugin: his_hl7\n\s+config:\n\s+listen: )127\.0\.0\.1:0", r"\g<1>127.0.0.1:%d" % port,
+        # The MLLP source's listen line follows "plugin: his_hl7". Every
+        # connection must be served at once (max_connections, 64 by default):
+        # the client opens them all before it sends, and connections the
+        # source does not accept would wait in the backlog for ever.
+        text, found = re.subn(r"(plugin: his_hl7\n\s+config:\n(\s+)listen: )127\.0\.0\.1:0",
+                      r"\g<1>127.0.0.1:%d\n\g<2>max_connections: %d" % (port, max(64, max(counts))),
                       open(cfg, encoding="utf-8").read())
+        if found != 1:
+            raise SystemExit("bench/mllp.py: the demo config's his_hl7 source has no 'listen: 127.0.0.1:0' to set")
         open(cfg, "w", encoding="utf-8").write(text)
         log = open(os.path.join(work, "medgated.log"), "ab")
         daemon = subprocess.Popen([os.path.join(run.BUILD, "bin", "medgated"), "--config", cfg], stderr=log)
