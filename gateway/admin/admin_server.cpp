@@ -419,14 +419,9 @@ sdk::Status AdminServer::reload_tokens(const std::vector<config::AdminTokenConfi
   return sdk::Status::Ok();
 }
 
-sdk::Status AdminServer::reload_certificate(const config::ServerTlsConfig& tls, bool& renewed) {
-  renewed = false;
+sdk::Status AdminServer::reload_certificate(const config::ServerTlsConfig& tls) {
   if (!certificate_ || !tls.enabled()) return sdk::Status::Ok();
-  const std::string before = certificate_->fingerprint();
-  if (sdk::Status s = certificate_->replace(tls.cert_file, tls.key_file); !s.ok()) return s;
-  config_.tls = tls;
-  renewed = certificate_->fingerprint() != before;
-  return sdk::Status::Ok();
+  return certificate_->replace(tls.cert_file, tls.key_file);
 }
 
 std::string AdminServer::certificate() const { return certificate_ ? certificate_->describe() : std::string(); }

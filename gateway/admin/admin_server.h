@@ -80,9 +80,8 @@ class AdminServer {
   // Re-reads admin.tls's certificate and key (after a reload, e.g. a renewed
   // certificate at the same or a new path): handshakes from then on present
   // them; connections already open keep theirs. On error the old pair stays.
-  // `renewed` tells whether the certificate is another one than before.
   // Nothing to do when TLS is off; turning it on or off needs a restart.
-  sdk::Status reload_certificate(const config::ServerTlsConfig& tls, bool& renewed);
+  sdk::Status reload_certificate(const config::ServerTlsConfig& tls);
   // The certificate the listener presents ("" without TLS), for the log.
   std::string certificate() const;
 

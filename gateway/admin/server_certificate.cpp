@@ -1,13 +1,12 @@
 #include "admin/server_certificate.h"
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-
-#include <cstdio>
 
 #include "medgate/sdk/secrets.h"
 
@@ -84,11 +83,11 @@ Status ServerCertificate::replace(const std::string& cert_file, const std::strin
   unsigned int md_len = 0;
   if (X509_digest(next->cert, EVP_sha256(), md, &md_len) != 1)
     return Status::Unavailable("cannot fingerprint " + cert_file + ": " + openssl_reason());
-  for (unsigned int i = 0; i < md_len; ++i) {
-    char hex[4];
-    std::snprintf(hex, sizeof hex, i ? ":%02x" : "%02x", md[i]);
-    next->fingerprint += hex;
-  }
+  // "AB:CD:...", as `openssl x509 -noout -fingerprint -sha256` prints it.
+  char* hex = OPENSSL_buf2hexstr(md, md_len);
+  if (!hex) return Status::Unavailable("out of memory fingerprinting " + cert_file);
+  next->fingerprint = hex;
+  OPENSSL_free(hex);
   char subject[256];
   X509_NAME_oneline(X509_get_subject_name(next->cert), subject, sizeof subject);
   std::string until;

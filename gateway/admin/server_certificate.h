@@ -35,11 +35,11 @@ class ServerCertificate {
   // Handshakes on `ctx` started from now on present the current pair. This
   // object must outlive every use of `ctx`.
   void attach(ssl_ctx_st* ctx);
-  // "CN=... (SHA-256 fingerprint ab:cd:..., valid until Nov 26 08:00:00 2026 GMT)";
+  // "CN=... (SHA-256 fingerprint AB:CD:..., valid until Nov 26 08:00:00 2026 GMT)";
   // empty before the first replace().
   std::string describe() const;
-  // The SHA-256 fingerprint of the current certificate (hex), to tell a
-  // renewed certificate from the same one loaded again.
+  // The SHA-256 fingerprint of the current certificate, as `openssl x509
+  // -fingerprint -sha256` prints it.
   std::string fingerprint() const;
 
  private:

@@ -43,10 +43,10 @@ void reload_admin(medgate::admin::AdminServer& server, const medgate::config::Ad
   using medgate::sdk::LogLevel;
   if (auto s = server.reload_tokens(applied.tokens); !s.ok())
     log(LogLevel::error, "reload", "admin tokens kept as they were: " + s.message());
-  bool renewed = false;
-  if (auto s = server.reload_certificate(applied.tls, renewed); !s.ok())
-    log(LogLevel::error, "reload", "admin certificate kept as it was (" + server.certificate() + "): " + s.message());
-  else if (renewed)
+  const std::string before = server.certificate();
+  if (auto s = server.reload_certificate(applied.tls); !s.ok())
+    log(LogLevel::error, "reload", "admin certificate kept as it was (" + before + "): " + s.message());
+  else if (server.certificate() != before)
     log(LogLevel::info, "reload", "admin API certificate renewed: " + server.certificate());
 }
 

@@ -204,7 +204,6 @@ TEST_F(ServerCertificateTest, IntermediatesAfterTheCertificateAreSentWithIt) {
   EXPECT_EQ(p.chain_length, 2);
 
   // A damaged block after the first certificate is an error, not a shorter chain.
-  testing::write_file(dir / "damaged.crt", "", 0644);
   BIO* bad = BIO_new_file((dir / "damaged.crt").c_str(), "w");
   PEM_write_bio_X509(bad, renewed.cert.get());
   BIO_puts(bad, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
