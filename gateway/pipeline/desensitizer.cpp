@@ -159,6 +159,7 @@ void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vecto
         out[key] = *v;
     }
   RecordContext ctx{record};
+  actions.reserve(actions.size() + rules_.size());  // at most one each
   for (const auto& rule : rules_) {
     const sdk::Value* in = rule.from_path.find_in(record);
     if (!in || in->is_null()) continue;

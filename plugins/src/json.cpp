@@ -102,21 +102,6 @@ Status convert(simdjson::dom::element e, Value& out, std::size_t depth, const Js
   return Status::Internal("unexpected JSON element type");
 }
 
-void append_number(double d, std::string& out) {
-  if (!std::isfinite(d)) {
-    out += "null";
-    return;
-  }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  out.append(buf, r.ptr);
-  // A double stays a double across a round trip: 3.0, -0.0 and 2^64 would
-  // otherwise be written as integers ("3", "-0", "18446744073709551616"),
-  // which parse back as integers or overflow.
-  if (std::find_if(buf, r.ptr, [](char c) { return c == '.' || c == 'e'; }) == r.ptr) out += ".0";
-}
-
-
 }  // namespace
 
 Status parse_json(std::string_view text, Value& out, const JsonLimits& limits) {
@@ -137,97 +122,178 @@ namespace {
 // True when any of the 8 bytes in `w` is a control character (< 0x20), '"' or
 // '\\': the bytes JSON strings must escape. Bit tricks on a 64-bit word, so
 // the common case (text with nothing to escape, UTF-8 included) moves 8 bytes
-// per step instead of one.
+// per step instead of one. Exact for the word as a whole: a borrow only runs
+// on from a byte that is itself below 0x20.
 inline bool needs_escape8(std::uint64_t w) {
   constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
   auto has_zero = [&](std::uint64_t x) { return (x - ones) & ~x & highs; };
   const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
   return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'));
 }
+
+inline bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// Writes into the free space of a std::string through a raw pointer: each
+// write first makes room for its worst case, so the bytes themselves are
+// stored without a capacity check each (push_back and append were most of
+// the serializer's instructions).
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out), used_(out.size()) {}
+  // Over `out`'s first `used` bytes; those after them are scratch.
+  JsonWriter(std::string& out, std::size_t used) : out_(out), used_(used) {}
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+  ~JsonWriter() { out_.resize(used_); }
+
+  void value(const Value& v) {
+    switch (v.type()) {
+      case Value::Type::null: literal("null"); return;
+      case Value::Type::boolean: v.as_bool() ? literal("true") : literal("false"); return;
+      case Value::Type::integer: {
+        char* p = room(24);
+        used_ = std::to_chars(p, p + 24, v.as_int()).ptr - out_.data();
+        return;
+      }
+      case Value::Type::number: number(v.as_double()); return;
+      case Value::Type::string: string(v.as_string()); return;
+      case Value::Type::array: {
+        const auto& elements = v.as_array();
+        byte('[');
+        for (std::size_t i = 0; i < elements.size(); ++i) {
+          if (i) byte(',');
+          value(elements[i]);
+        }
+        byte(']');
+        return;
+      }
+      case Value::Type::object: {
+        const auto& members = v.as_object();
+        byte('{');
+        for (std::size_t i = 0; i < members.size(); ++i) {
+          if (i) byte(',');
+          string(members[i].first);
+          byte(':');
+          value(members[i].second);
+        }
+        byte('}');
+        return;
+      }
+    }
+  }
+
+  void string(std::string_view s) {
+    // Room for the string as is, the quotes and 8 bytes of slack for a word
+    // stored past the end; more only once something needs escaping.
+    const char* in = s.data();
+    const char* const end = in + s.size();
+    char* p = room(s.size() + 2 + 8);
+    *p++ = '"';
+    while (in < end) {
+      const std::size_t left = static_cast<std::size_t>(end - in);
+      if (left >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, in, 8);
+        if (!needs_escape8(w)) {
+          std::memcpy(p, &w, 8);
+          p += 8;
+          in += 8;
+          continue;
+        }
+      } else if (left >= 4) {
+        // The last 4 to 7 bytes as two overlapping 4-byte words.
+        std::uint32_t head, tail;
+        std::memcpy(&head, in, 4);
+        std::memcpy(&tail, end - 4, 4);
+        if (!needs_escape8(head | std::uint64_t{tail} << 32)) {
+          std::memcpy(p, &head, 4);
+          std::memcpy(p + left - 4, &tail, 4);
+          p += left;
+          break;
+        }
+      }
+      const char* const chunk_end = std::min(in + 8, end);
+      for (; in < chunk_end; ++in) {
+        const auto c = static_cast<unsigned char>(*in);
+        if (!needs_escape(c)) {
+          *p++ = static_cast<char>(c);
+          continue;
+        }
+        // Worst case for the rest: every byte written as \u00XX.
+        used_ = static_cast<std::size_t>(p - out_.data());
+        p = escape(c, room(static_cast<std::size_t>(end - in) * 6 + 2 + 8));
+      }
+    }
+    *p++ = '"';
+    used_ = static_cast<std::size_t>(p - out_.data());
+  }
+
+  void number(double d) {
+    if (!std::isfinite(d)) {
+      literal("null");
+      return;
+    }
+    char* const p = room(32 + 2);
+    char* const end = std::to_chars(p, p + 32, d).ptr;
+    // A double stays a double across a round trip: 3.0, -0.0 and 2^64 would
+    // otherwise be written as integers ("3", "-0", "18446744073709551616"),
+    // which parse back as integers or overflow.
+    char* last = end;
+    if (std::find_if(p, end, [](char c) { return c == '.' || c == 'e'; }) == end) {
+      *last++ = '.';
+      *last++ = '0';
+    }
+    used_ += last - p;
+  }
+
+ private:
+  static char* escape(unsigned char c, char* p) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    *p++ = '\\';
+    switch (c) {
+      case '"': *p++ = '"'; break;
+      case '\\': *p++ = '\\'; break;
+      case '\n': *p++ = 'n'; break;
+      case '\r': *p++ = 'r'; break;
+      case '\t': *p++ = 't'; break;
+      case '\b': *p++ = 'b'; break;
+      case '\f': *p++ = 'f'; break;
+      default:
+        std::memcpy(p, "u00", 3);
+        p += 3;
+        *p++ = kHex[c >> 4];
+        *p++ = kHex[c & 15];
+    }
+    return p;
+  }
+
+  // A pointer to at least `n` writable bytes at the end of what is written.
+  char* room(std::size_t n) {
+    // The slack spares the next small writes a resize each; std::string
+    // grows its capacity geometrically.
+    if (out_.size() - used_ < n) out_.resize(used_ + n + 256);
+    return out_.data() + used_;
+  }
+  void byte(char c) { *room(1) = c, ++used_; }
+  template <std::size_t N>
+  void literal(const char (&s)[N]) {
+    std::memcpy(room(N - 1), s, N - 1);
+    used_ += N - 1;
+  }
+
+  std::string& out_;
+  std::size_t used_;  // bytes of out_ written; the rest is scratch until the destructor trims it
+};
 }  // namespace
 
-void append_json_string(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::size_t run = 0;  // start of the pending run of bytes that need no escaping
-  std::size_t i = 0;
-  while (i < s.size()) {
-    if (i + 8 <= s.size()) {
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (!needs_escape8(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    const std::size_t chunk_end = std::min(i + 8, s.size());
-    for (; i < chunk_end; ++i) {
-      unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out.append(s.data() + run, i - run);
-      run = i + 1;
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-      }
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
-}
+void append_json_string(std::string_view s, std::string& out) { JsonWriter(out).string(s); }
 
-void append_json(const Value& v, std::string& out) {
-  switch (v.type()) {
-    case Value::Type::null: out += "null"; return;
-    case Value::Type::boolean: out += v.as_bool() ? "true" : "false"; return;
-    case Value::Type::integer: {
-      char buf[24];
-      auto r = std::to_chars(buf, buf + sizeof buf, v.as_int());
-      out.append(buf, r.ptr);
-      return;
-    }
-    case Value::Type::number: append_number(v.as_double(), out); return;
-    case Value::Type::string: append_json_string(v.as_string(), out); return;
-    case Value::Type::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& e : v.as_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_json(e, out);
-      }
-      out.push_back(']');
-      return;
-    }
-    case Value::Type::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& [k, e] : v.as_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_json_string(k, out);
-        out.push_back(':');
-        append_json(e, out);
-      }
-      out.push_back('}');
-      return;
-    }
-  }
-}
+void append_json(const Value& v, std::string& out) { JsonWriter(out).value(v); }
 
 std::string to_json(const Value& v) {
   std::string out;
-  if (!v.is_string() && v.size() > 0) out.reserve(512);  // records: one allocation instead of ~8 doublings
-  append_json(v, out);
+  out.resize(v.is_object() || v.is_array() ? 1024 : 64);  // records: one allocation; trimmed by the writer
+  JsonWriter(out, 0).value(v);
   return out;
 }
 

@@ -86,3 +86,30 @@ TEST(JsonWrite, RecordRoundTrips) {
   ASSERT_TRUE(parse_json(text, back).ok());
   EXPECT_EQ(back, v);
 }
+
+// The writer makes room for a string as it is and grows only once something
+// needs escaping: a string of nothing but control bytes is six times longer
+// written, and must still come out whole after whatever `out` held.
+TEST(JsonString, GrowsForWorstCaseEscapingAfterExistingText) {
+  for (std::size_t len : {1u, 7u, 8u, 9u, 300u, 5000u}) {
+    std::string s(len, '\x01');
+    s[len / 2] = '"';
+    std::string out = "prefix:";
+    append_json_string(s, out);
+    ASSERT_EQ(out, "prefix:" + reference_escape(s)) << len << " bytes";
+  }
+}
+
+// A record far larger than the writer's first buffer, with a long string
+// needing escapes at its end, parses back to the same Value.
+TEST(JsonWrite, LargeRecordOutgrowsTheFirstBuffer) {
+  Value v = Value::object();
+  for (int i = 0; i < 200; ++i) v["field_" + std::to_string(i)] = "值" + std::to_string(i * 7919);
+  v["numbers"] = Value(Value::Array{Value(std::int64_t{-9007199254740993}), Value(3.0), Value(-0.0), Value(1e300)});
+  v["tail"] = std::string(3000, '\n') + "end";
+  const std::string text = to_json(v);
+  Value back;
+  ASSERT_TRUE(parse_json(text, back).ok());
+  EXPECT_EQ(back, v);
+  EXPECT_NE(text.find(R"("numbers":[-9007199254740993,3.0,-0.0,1e+300])"), std::string::npos) << text.substr(0, 200);
+}
