@@ -136,6 +136,14 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConf
                      [&](const FieldPath* p) { return p->array() == each.to_path.array(); }))
       policy->element_arrays_.push_back(&each.to_path);
   }
+  // The output's top level holds the envelope and at most one member per
+  // distinct first step of the rules' paths: reserved at once per record.
+  std::vector<std::string_view> firsts;
+  for (const auto& rule : policy->rules_) {
+    std::string_view first = std::string_view(rule.to).substr(0, rule.to.find('.'));
+    if (std::find(firsts.begin(), firsts.end(), first) == firsts.end()) firsts.push_back(first);
+  }
+  policy->top_level_members_ = firsts.size();
   for (const auto& key : envelope_keys()) {
     bool governed = std::any_of(policy->rules_.begin(), policy->rules_.end(),
                                 [&](const Rule& r) { return r.field == key || r.to == key; });
@@ -150,7 +158,7 @@ void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vecto
   if (!out.is_object()) out = sdk::Value::object();
   auto& members = out.as_object();
   const bool was_empty = members.empty();
-  members.reserve(members.size() + envelope_.size() + 4);
+  members.reserve(members.size() + envelope_.size() + top_level_members_);
   for (const auto& key : envelope_)
     if (const sdk::Value* v = record.find(key)) {
       if (was_empty)

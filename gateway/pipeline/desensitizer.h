@@ -54,6 +54,7 @@ class CompiledPolicy {
   std::string purpose_;
   std::vector<Rule> rules_;
   std::vector<std::string> envelope_;  // envelope keys no rule governs: copied as is
+  std::size_t top_level_members_ = 0;  // distinct first steps of the rules' output paths
   std::vector<const FieldPath*> element_arrays_;  // arrays written element by element, one path each (into rules_)
 };
 
