@@ -183,11 +183,11 @@ class JsonWriter {
   }
 
   void string(std::string_view s) {
-    // Room for the string as is, the quotes and 8 bytes of slack for a word
-    // stored past the end; more only once something needs escaping.
+    // Room for the string as is and its quotes: every step below writes as
+    // many bytes as it reads, until a byte needs escaping.
     const char* in = s.data();
     const char* const end = in + s.size();
-    char* p = room(s.size() + 2 + 8);
+    char* p = room(s.size() + 2);
     *p++ = '"';
     while (in < end) {
       const std::size_t left = static_cast<std::size_t>(end - in);
@@ -219,9 +219,10 @@ class JsonWriter {
           *p++ = static_cast<char>(c);
           continue;
         }
-        // Worst case for the rest: every byte written as \u00XX.
+        // Room for the worst case of the rest, this byte included: every
+        // byte written as \u00XX, then the closing quote.
         used_ = static_cast<std::size_t>(p - out_.data());
-        p = escape(c, room(static_cast<std::size_t>(end - in) * 6 + 2 + 8));
+        p = escape(c, room(static_cast<std::size_t>(end - in) * 6 + 1));
       }
     }
     *p++ = '"';
@@ -274,7 +275,10 @@ class JsonWriter {
     if (out_.size() - used_ < n) out_.resize(used_ + n + 256);
     return out_.data() + used_;
   }
-  void byte(char c) { *room(1) = c, ++used_; }
+  void byte(char c) {
+    *room(1) = c;
+    ++used_;
+  }
   template <std::size_t N>
   void literal(const char (&s)[N]) {
     std::memcpy(room(N - 1), s, N - 1);
