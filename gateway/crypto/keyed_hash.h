@@ -3,7 +3,6 @@
 // and across instances sharing the key.
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <string_view>
 
