@@ -57,8 +57,12 @@ void MllpDecoder::feed(std::string_view bytes) {
         frame_.shrink_to_fit();
       }
     }
-    // Copy up to the next byte that matters in one step.
-    std::size_t stop = bytes.find_first_of(std::string_view("\x0b\x1c", 2), i);
+    // Copy up to the next byte that matters in one step: the end byte, or a
+    // start byte before it (two memchr scans; find_first_of would call
+    // memchr once per byte).
+    std::size_t stop = bytes.find(kEndBlock, i);
+    const std::size_t start_byte = bytes.substr(0, stop).find(kStartBlock, i);
+    if (start_byte != std::string_view::npos) stop = start_byte;
     std::size_t end = stop == std::string_view::npos ? bytes.size() : stop;
     std::size_t n = end - i;
     if (state_ == State::inside && size_ + n > max_) {

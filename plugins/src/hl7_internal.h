@@ -16,6 +16,9 @@ std::string_view nth_part(std::string_view s, char sep, std::size_t n) noexcept;
 std::size_t part_count(std::string_view s, char sep) noexcept;
 std::vector<std::string> split(std::string_view s, char sep);
 std::string join(const std::vector<std::string>& parts, char sep);
+// The first CR or LF in `s` at or after `pos`, or npos. Two memchr scans;
+// string_view::find_first_of calls memchr once per byte of `s`.
+std::size_t find_line_break(std::string_view s, std::size_t pos = 0) noexcept;
 
 // [A-Z][A-Z0-9][A-Z0-9]
 bool is_segment_id(std::string_view id) noexcept;

@@ -1,6 +1,7 @@
 // The message model: segments keep each field as written (escaped); reading
 // splits and unescapes on demand, building escapes and joins.
 #include <algorithm>
+#include <cstring>
 
 #include "hl7_internal.h"
 
@@ -43,6 +44,16 @@ std::string join(const std::vector<std::string>& parts, char sep) {
     out += parts[i];
   }
   return out;
+}
+
+std::size_t find_line_break(std::string_view s, std::size_t pos) noexcept {
+  if (pos >= s.size()) return std::string_view::npos;
+  const char* from = s.data() + pos;
+  const std::size_t n = s.size() - pos;
+  const auto* cr = static_cast<const char*>(std::memchr(from, '\r', n));
+  const std::size_t before_cr = cr != nullptr ? static_cast<std::size_t>(cr - from) : n;
+  if (const auto* lf = static_cast<const char*>(std::memchr(from, '\n', before_cr))) return pos + (lf - from);
+  return cr != nullptr ? pos + before_cr : std::string_view::npos;
 }
 
 bool is_segment_id(std::string_view id) noexcept {
@@ -151,6 +162,12 @@ std::string& Segment::field_slot(std::size_t field) {
 void Segment::set_text(const Position& p, std::string_view text) {
   if (p.field == 0 || is_header_slot(id_, p.field)) return;
   std::string& f = field_slot(p.field);
+  const bool first_leaf = p.repetition <= 1 && p.component <= 1 && p.subcomponent <= 1;
+  if (first_leaf && f.find(delimiters_.repetition) == std::string::npos &&
+      f.find(delimiters_.component) == std::string::npos && f.find(delimiters_.subcomponent) == std::string::npos) {
+    f = escape(text, delimiters_);  // a field of one leaf: what the split and joins below would give
+    return;
+  }
   // Grow each level to the position asked for, set the leaf, join back.
   std::vector<std::string> reps = split(f, delimiters_.repetition);
   const std::size_t r = std::max<std::size_t>(p.repetition, 1);
@@ -175,7 +192,7 @@ void Segment::set_null(std::size_t field) {
 Status Segment::set_raw(std::size_t field, std::string_view raw) {
   if (field == 0) return Status::Invalid("field numbers start at 1");
   if (is_header_slot(id_, field)) return Status::Invalid("MSH-1 and MSH-2 follow the message's delimiters");
-  if (raw.find_first_of(std::string{delimiters_.field, '\r', '\n'}) != std::string_view::npos)
+  if (raw.find(delimiters_.field) != std::string_view::npos || find_line_break(raw) != std::string_view::npos)
     return Status::Invalid(id_ + "-" + std::to_string(field) +
                            ": raw field text holds the field separator or a line break");
   field_slot(field).assign(raw);

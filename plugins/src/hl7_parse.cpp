@@ -24,7 +24,7 @@ bool is_blank(std::string_view line) noexcept {
 }
 
 std::string_view first_line(std::string_view s) noexcept {
-  return s.substr(0, s.find_first_of(kLineBreaks));
+  return s.substr(0, find_line_break(s));
 }
 
 std::string_view after_last(std::string_view s, char c) noexcept {
@@ -113,7 +113,7 @@ Location locate(std::string_view prefix, const Delimiters& d) {
   loc.segment_index = 1;
   std::size_t sequence = 1;
   for (std::size_t pos = 0; pos < line_start;) {
-    std::size_t end = prefix.find_first_of(kLineBreaks, pos);
+    std::size_t end = find_line_break(prefix, pos);
     if (end == std::string_view::npos || end > line_start) end = line_start;
     const std::string_view earlier = prefix.substr(pos, end - pos);
     if (!is_blank(earlier)) {
@@ -149,7 +149,7 @@ Result split_segments(std::string_view text, const Delimiters& d, Charset cs, Me
   std::deque<Segment>& segments = ParserAccess::segments(out);
   std::size_t index = 0, total_fields = 0;
   for (std::size_t pos = 0; pos < text.size();) {
-    std::size_t end = text.find_first_of(kLineBreaks, pos);
+    std::size_t end = find_line_break(text, pos);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;

@@ -110,6 +110,8 @@ TEST(Hl7Parse, CrCrLfAndLfSeparatorsBlankLinesAndNoLastSeparatorGiveTheSameMessa
   const Message cr = parsed(adt_a01("\r"));
   EXPECT_EQ(parsed(adt_a01("\r\n")), cr);
   EXPECT_EQ(parsed(adt_a01("\n")), cr);
+  EXPECT_EQ(parsed(adt_a01("\n\r")), cr);  // a line feed before the carriage return ends the line
+  EXPECT_EQ(parsed(adt_a01("\r\r\n")), cr);
   std::string ragged = "\r\n" + adt_a01("\n\n");
   ragged.pop_back();
   ragged.pop_back();  // no separator after the last segment
