@@ -68,22 +68,44 @@ bool from_base64url(std::string_view in, std::string& out) {
 }
 }  // namespace
 
-DeterministicCipher::DeterministicCipher(std::string_view key) : key_(key) {
+DeterministicCipher::DeterministicCipher(std::string_view key) {
   const char* name = key.size() == 32 ? "AES-128-SIV" : key.size() == 64 ? "AES-256-SIV" : nullptr;
   if (!name) throw std::invalid_argument("AES-SIV needs a 32- or 64-byte key");
-  cipher_ = EVP_CIPHER_fetch(nullptr, name, nullptr);
-  if (!cipher_) throw std::runtime_error(std::string("OpenSSL: ") + name + " unavailable");
+  EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, name, nullptr);
+  if (!cipher) throw std::runtime_error(std::string("OpenSSL: ") + name + " unavailable");
+  sealer_ = EVP_CIPHER_CTX_new();
+  opener_ = EVP_CIPHER_CTX_new();
+  const bool keyed = sealer_ && opener_ && EVP_EncryptInit_ex2(sealer_, cipher, bytes(key), nullptr, nullptr) == 1 &&
+                     EVP_DecryptInit_ex2(opener_, cipher, bytes(key), nullptr, nullptr) == 1;
+  EVP_CIPHER_free(cipher);  // the contexts hold their own references
+  if (!keyed) {
+    EVP_CIPHER_CTX_free(sealer_);
+    EVP_CIPHER_CTX_free(opener_);
+    throw std::runtime_error(std::string("OpenSSL: ") + name + " key set-up failed");
+  }
 }
 
-DeterministicCipher::~DeterministicCipher() { EVP_CIPHER_free(cipher_); }
+DeterministicCipher::~DeterministicCipher() {
+  EVP_CIPHER_CTX_free(sealer_);  // frees (and cleanses) the key schedules
+  EVP_CIPHER_CTX_free(opener_);
+}
+
+namespace {
+// A working copy of a keyed context; copying only reads the template, so
+// threads may copy the same one at once.
+CipherCtx copy_of(const EVP_CIPHER_CTX* keyed) {
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (ctx && EVP_CIPHER_CTX_copy(ctx.get(), keyed) != 1) ctx.reset();
+  return ctx;
+}
+}  // namespace
 
 std::string DeterministicCipher::seal(std::string_view associated, std::string_view plain) const {
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  CipherCtx ctx = copy_of(sealer_);
   std::string out(kTag + plain.size(), '\0');
   auto* ct = reinterpret_cast<unsigned char*>(out.data()) + kTag;
   int len = 0;
-  if (!ctx || EVP_EncryptInit_ex2(ctx.get(), cipher_, bytes(key_), nullptr, nullptr) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(associated), static_cast<int>(associated.size())) != 1 ||
+  if (!ctx || EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(associated), static_cast<int>(associated.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), ct, &len, bytes(plain), static_cast<int>(plain.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, kTag, out.data()) != 1)
@@ -93,13 +115,12 @@ std::string DeterministicCipher::seal(std::string_view associated, std::string_v
 
 bool DeterministicCipher::open(std::string_view associated, std::string_view sealed, std::string& plain) const {
   if (sealed.size() < kTag) return false;
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  CipherCtx ctx = copy_of(opener_);
   std::string tag(sealed.substr(0, kTag));
   std::string_view ct = sealed.substr(kTag);
   plain.assign(ct.size(), '\0');
   int len = 0;
-  bool ok = ctx && EVP_DecryptInit_ex2(ctx.get(), cipher_, bytes(key_), nullptr, nullptr) == 1 &&
-            EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, kTag, tag.data()) == 1 &&
+  bool ok = ctx && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, kTag, tag.data()) == 1 &&
             EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(associated), static_cast<int>(associated.size())) == 1 &&
             EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, bytes(ct),
                               static_cast<int>(ct.size())) == 1 &&

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-typedef struct evp_cipher_st EVP_CIPHER;
+typedef struct evp_cipher_ctx_st EVP_CIPHER_CTX;
 
 namespace medgate::crypto {
 
@@ -31,8 +31,11 @@ class DeterministicCipher {
   static std::string derive_key(std::string_view secret);
 
  private:
-  std::string key_;
-  EVP_CIPHER* cipher_ = nullptr;
+  // Keyed once; each call works on a copy. Keying an AES-SIV context in
+  // OpenSSL 3 fetches three algorithms and sets up CMAC (about 3 us here);
+  // copying a keyed one skips that (docs/benchmarks.md).
+  EVP_CIPHER_CTX* sealer_ = nullptr;
+  EVP_CIPHER_CTX* opener_ = nullptr;
 };
 
 // Handles carry the key id so a rotated key still opens old handles:

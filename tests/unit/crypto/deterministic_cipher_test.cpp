@@ -34,6 +34,23 @@ TEST(DeterministicCipher, MatchesRfc5297ExampleA1) {
   EXPECT_EQ(opened, plain);
 }
 
+// Every call starts from the keyed state: a second seal of the RFC example,
+// after a refused open in between, gives the RFC's bytes again.
+TEST(DeterministicCipher, EachCallStartsFromTheKeyedState) {
+  DeterministicCipher c(unhex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"));
+  const std::string ad = unhex("101112131415161718191a1b1c1d1e1f2021222324252627");
+  const std::string plain = unhex("112233445566778899aabbccddee");
+  const std::string first = c.seal(ad, plain);
+  std::string bad = first, opened;
+  bad.back() ^= 0x01;
+  EXPECT_FALSE(c.open(ad, bad, opened));
+  EXPECT_EQ(c.seal(ad, plain), first);
+  EXPECT_EQ(c.seal("other", plain).size(), first.size());
+  EXPECT_EQ(c.seal(ad, plain), first);
+  ASSERT_TRUE(c.open(ad, first, opened));
+  EXPECT_EQ(opened, plain);
+}
+
 TEST(DeterministicCipher, IsDeterministicAndAuthenticated) {
   DeterministicCipher c(DeterministicCipher::derive_key(std::string(32, '\x42')));
   std::string a = c.seal("k1", "13812345678"), b = c.seal("k1", "13812345678");
@@ -84,10 +101,16 @@ TEST(DeterministicCipher, SealsFromManyThreads) {
   const std::string expected = c.seal("k", "13900001111");
   std::vector<std::thread> threads;
   std::atomic<int> wrong{0};
+  std::string tampered = expected;
+  tampered[0] ^= 0x01;
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] {
-      for (int i = 0; i < 2000; ++i)
+      std::string opened;
+      for (int i = 0; i < 2000; ++i) {
         if (c.seal("k", "13900001111") != expected) ++wrong;
+        if (!c.open("k", expected, opened) || opened != "13900001111") ++wrong;
+        if (c.open("k", tampered, opened)) ++wrong;
+      }
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(wrong.load(), 0);
