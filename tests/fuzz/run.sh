@@ -19,7 +19,7 @@ seconds=30
 if [ $# -ge 1 ]; then seconds=$1; shift; fi
 [[ $seconds =~ ^[0-9]+$ ]] || usage
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_json fuzz_hl7 fuzz_line_mapper fuzz_fhir fuzz_config fuzz_audit_line fuzz_text_scrubber)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_json fuzz_hl7 fuzz_mllp fuzz_line_mapper fuzz_fhir fuzz_config fuzz_audit_line fuzz_text_scrubber)
 
 cxx=${CXX:-clang++}
 command -v "$cxx" >/dev/null || { echo "$0: $cxx not found (apt-get install clang)" >&2; exit 2; }
