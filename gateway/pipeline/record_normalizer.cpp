@@ -1,6 +1,7 @@
 #include "pipeline/record_normalizer.h"
 
 #include <array>
+#include <bitset>
 
 #include "crypto/digest.h"
 
@@ -339,13 +340,23 @@ bool contains(std::span<const string_view> values, string_view v) {
 
 class ContractChecker {
  public:
+  // Also refuses a member that appears twice: parse_json refuses that, but a
+  // plugin can build such a Value, and every later stage would read only the
+  // first of the two.
   bool check_object(const Value& obj, const ObjectSpec& spec, const Path* at) {
-    for (const auto& [key, value] : obj.as_object()) {
+    std::bitset<ObjectSpec::kMaxFields> seen;  // which of spec.fields obj holds
+    const Value::Object& members = obj.as_object();
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      const auto& [key, value] = members[i];
       Path here{at, key};
       if (const FieldSpec* f = find_field(spec.fields, key)) {
+        const auto n = static_cast<std::size_t>(f - spec.fields.data());
+        if (seen.test(n)) return refuse_duplicate(here);
+        seen.set(n);
         if (!check_field(value, *f, here)) return false;
         continue;
       }
+      if (spec.extra != ExtraMembers::refused && named_before(members, i)) return refuse_duplicate(here);
       switch (spec.extra) {
         case ExtraMembers::any:
           continue;
@@ -356,9 +367,9 @@ class ContractChecker {
           return refuse_member(here);
       }
     }
-    for (const FieldSpec& f : spec.fields)
-      if (f.required && !obj.find(f.name))
-        return refuse_with("missing required field '" + path_text(Path{at, f.name}) + "'");
+    for (std::size_t n = 0; n < spec.fields.size(); ++n)
+      if (spec.fields[n].required && !seen.test(n))
+        return refuse_with("missing required field '" + path_text(Path{at, spec.fields[n].name}) + "'");
     return true;
   }
 
@@ -438,6 +449,16 @@ class ContractChecker {
     if (spec.maximum == kNoMaximum) return "must be at least " + std::to_string(spec.minimum);
     if (spec.minimum == kNoMinimum) return "must be at most " + std::to_string(spec.maximum);
     return "must be between " + std::to_string(spec.minimum) + " and " + std::to_string(spec.maximum);
+  }
+
+  static bool named_before(const Value::Object& members, std::size_t i) {
+    for (std::size_t j = 0; j < i; ++j)
+      if (members[j].first == members[i].first) return true;
+    return false;
+  }
+
+  bool refuse_duplicate(const Path& at) {
+    return refuse_with("field '" + path_text(at) + "' appears twice in one object (the source built it so)");
   }
 
   bool refuse_member(const Path& at) {

@@ -80,6 +80,7 @@ struct FieldSpec {
 };
 
 struct ObjectSpec {
+  static constexpr std::size_t kMaxFields = 64;  // the checker keeps one bit per field
   std::span<const FieldSpec> fields;
   ExtraMembers extra = ExtraMembers::refused;
   const FieldSpec* other = nullptr;  // ExtraMembers::checked: what every other member must be

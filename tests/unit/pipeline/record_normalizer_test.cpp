@@ -597,6 +597,42 @@ TEST(RecordNormalizer, RefusesFieldsOnlyTheGatewaySets) {
                     "field 'channels.wechat_unionid_token' is set by the gateway"}});
 }
 
+// parse_json refuses a key twice in one object; a plugin can still build
+// such a Value, and every later stage would read only the first of the two.
+TEST(RecordNormalizer, RefusesAMemberSetTwiceInOneObject) {
+  struct Twice {
+    std::string members;              // the record before the second member is added
+    std::vector<std::string> object;  // where: member names, "0" for an array's first element
+    std::string key;
+    std::string message;
+  };
+  const std::string appears = " appears twice in one object (the source built it so)";
+  const std::vector<Twice> cases = {
+      {R"("subject":{"mrn":"SECRET-1"})", {}, "subject", "field 'subject'" + appears},
+      {R"("subject":{"mrn":"SECRET-1"})", {"subject"}, "mrn", "field 'subject.mrn'" + appears},
+      {R"("subject":{"card_no":"SECRET-1"})", {"subject"}, "card_no", "field 'subject.card_no'" + appears},
+      {R"("encounter":{"ward":"3A"})", {"encounter"}, "ward", "field 'encounter.ward'" + appears},
+      {R"("diagnoses":[{"code":"I10","system":"ICD-10"}])", {"diagnoses", "0"}, "code",
+       "field 'diagnoses[0].code'" + appears},
+  };
+  RecordNormalizer n;
+  for (const Twice& c : cases) {
+    Value v = record_with(c.members);
+    Value* at = &v;
+    for (const std::string& step : c.object) at = step == "0" ? &at->as_array()[0] : &(*at)[step];
+    Value second = *at->find(c.key);  // same type, so only the repetition is wrong
+    at->as_object().emplace_back(c.key, std::move(second));
+    sdk::Status s = n.normalize("inbox", "2026-11-23T00:00:00.000Z", v);
+    EXPECT_FALSE(s.ok()) << c.members << " + " << c.key;
+    EXPECT_EQ(s.message(), c.message) << c.members;
+    EXPECT_EQ(s.message().find("SECRET"), std::string::npos) << s.message();
+  }
+  // The same name in two objects is no repetition.
+  Value v = record_with(R"("diagnoses":[{"code":"I10","system":"ICD-10"},{"code":"I10","system":"ICD-10"}])");
+  sdk::Status s = n.normalize("inbox", "2026-11-23T00:00:00.000Z", v);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 TEST(RecordNormalizer, RefusesOccurredAtThatIsNotRfc3339WithOffset) {
   const std::string syntax =
       "field 'occurred_at' must be an RFC 3339 date-time with offset, e.g. 2026-05-05T08:34:00+08:00 or "
