@@ -250,6 +250,7 @@ class RecordNormalizerSchema : public ::testing::Test {
 
   // Members, required members and additional members, both ways.
   void expect_object(const ObjectSpec& spec, Node schema, const std::string& prefix) const {
+    EXPECT_LE(spec.fields.size(), ObjectSpec::kMaxFields) << prefix << ": the contract checker keeps one bit per field";
     std::set<std::string> required;
     if (const Value* r = schema.node->find("required"))
       for (const Value& x : r->as_array()) required.insert(x.as_string());
