@@ -5,6 +5,7 @@
 // once, byte by byte, and in chunks whose sizes the input chooses, the
 // decoder must give the same events and the same pending bytes. A message
 // event holds its payload, within the limit, without a start byte.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
