@@ -159,6 +159,39 @@ TEST(MllpServer, RepliesFollowTheFramesOfAConnectionInOrder) {
   server.stop();
 }
 
+// The listener reads a connection only when an event said it has input
+// (and stops after a short read); input that arrives while the connection's
+// frames are with a handler, or in pieces, must still be read.
+TEST(MllpServer, InputSentWhileTheConnectionIsBusyIsReadAfterTheAnswer) {
+  Recorder rec;
+  rec.hold = true;
+  MllpServer server(local(1), rec.handlers());
+  server.start();
+  Client c(server.port());
+  ASSERT_TRUE(c.send(mllp_frame("one")));
+  ASSERT_TRUE(rec.wait_holding());  // "one" is with the handler: the connection is busy
+  ASSERT_TRUE(c.send(mllp_frame("two")));
+  EXPECT_FALSE(c.readable_within(50ms));  // nothing is answered while held
+  rec.release();
+  EXPECT_EQ(c.read_frame(), "re:one");
+  EXPECT_EQ(c.read_frame(), "re:two");
+  server.stop();
+}
+
+TEST(MllpServer, AFrameSentInPiecesIsReadWhole) {
+  Recorder rec;
+  MllpServer server(local(), rec.handlers());
+  server.start();
+  Client c(server.port());
+  const std::string frame = mllp_frame("in three pieces");
+  ASSERT_TRUE(c.send(frame.substr(0, 4)));
+  EXPECT_FALSE(c.readable_within(50ms));  // the frame is not complete: no reply yet
+  ASSERT_TRUE(c.send(frame.substr(4, 6)));
+  ASSERT_TRUE(c.send(frame.substr(10)));
+  EXPECT_EQ(c.read_frame(), "re:in three pieces");
+  server.stop();
+}
+
 TEST(MllpServer, APortInUseRefusesToStartInsteadOfSharingIt) {
   // With SO_REUSEPORT (POCO's address constructor sets it) a second listener
   // would bind the same port and take half of the HIS's connections.
