@@ -26,10 +26,11 @@ def free_port():
 
 
 def cpu_seconds(pid):
-    """User plus system CPU time of a process so far (/proc/PID/stat)."""
+    """(user, system) CPU seconds of a process so far (/proc/PID/stat)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def main():
@@ -37,6 +38,7 @@ def main():
     ap.add_argument("--messages", type=int, default=20000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--connections", default="1,8,64")
+    ap.add_argument("--handler-threads", type=int, help="the his_hl7 source's handler_threads (default: its own)")
     args = ap.parse_args()
     counts = [int(c) for c in args.connections.split(",")]
     work = tempfile.mkdtemp(prefix="medgate-mllp-bench.")
@@ -48,7 +50,8 @@ def main():
         # the client opens them all before it sends, and connections the
         # source does not accept would wait in the backlog for ever.
         text, found = re.subn(r"(plugin: his_hl7\n\s+config:\n(\s+)listen: )127\.0\.0\.1:0",
-                      r"\g<1>127.0.0.1:%d\n\g<2>max_connections: %d" % (port, max(64, max(counts))),
+                      r"\g<1>127.0.0.1:%d\n\g<2>max_connections: %d" % (port, max(64, max(counts)))
+                      + (r"\n\g<2>handler_threads: %d" % args.handler_threads if args.handler_threads else ""),
                       open(cfg, encoding="utf-8").read())
         if found != 1:
             raise SystemExit("bench/mllp.py: the demo config's his_hl7 source has no 'listen: 127.0.0.1:0' to set")
@@ -76,21 +79,23 @@ def main():
                     # medgated's CPU per acknowledged message (the targets
                     # still delivering when the client ends are counted in
                     # the next run; small next to a run's total)
-                    cpu_us = (cpu_seconds(daemon.pid) - cpu_before) * 1e6 / int(fields["messages"])
-                    out += f" medgated_cpu_us_per_msg={cpu_us:.0f}"
-                    fields["cpu_us"] = cpu_us
+                    cpu_after = cpu_seconds(daemon.pid)
+                    user_us, sys_us = ((a - b) * 1e6 / int(fields["messages"]) for a, b in zip(cpu_after, cpu_before))
+                    out += f" medgated_cpu_us_per_msg={user_us + sys_us:.0f} (user {user_us:.0f}, system {sys_us:.0f})"
+                    fields["cpu_us"] = user_us + sys_us
+                    fields["sys_us"] = sys_us
                     results[c].append(fields)
                     print(f"run {r + 1}: {c} connections: {out}", file=sys.stderr)
         finally:
             daemon.terminate()
             daemon.wait(timeout=120)
         print(f"\n{args.messages} messages per run, {args.runs} interleaved runs, medians:\n")
-        print("| connections | messages ACKed/s | p50 ACK ms | p99 ACK ms | medgated CPU us/msg | runs (msg/s) |")
-        print("|---:|---:|---:|---:|---:|---|")
+        print("| connections | messages ACKed/s | p50 ACK ms | p99 ACK ms | medgated CPU us/msg | of which system | runs (msg/s) |")
+        print("|---:|---:|---:|---:|---:|---:|---|")
         for c in counts:
             rs = results[c]
             med = lambda k: statistics.median(float(x[k]) for x in rs)
-            print(f"| {c} | {med('acked_per_s'):,.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | {med('cpu_us'):.0f} | "
+            print(f"| {c} | {med('acked_per_s'):,.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | {med('cpu_us'):.0f} | {med('sys_us'):.0f} | "
                   + ", ".join(f"{float(x['acked_per_s']):,.0f}" for x in rs) + " |")
     finally:
         shutil.rmtree(work, ignore_errors=True)

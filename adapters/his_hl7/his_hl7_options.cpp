@@ -43,6 +43,9 @@ sdk::OptionList HisHl7Options::declare() {
       {"max_message_bytes", OptionType::size,
        "larger messages are discarded unread and answered AR (the limit is named)", Value(1 << 20), false},
       {"idle_timeout", OptionType::duration, "a connection silent this long is closed", Value(300'000), false},
+      {"handler_threads", OptionType::integer,
+       "threads that parse, map and commit the frames read (each a batch from every connection with input)",
+       Value(4), false},
       {"tls_cert", OptionType::path, "TLS: the server certificate chain (PEM); empty: plain TCP", Value(""), false},
       {"tls_key", OptionType::path, "TLS: the private key of tls_cert (PEM, not group/world readable)", Value(""),
        false},
@@ -80,6 +83,8 @@ Status HisHl7Options::validate(const sdk::PluginConfig& c) {
     return Status::Invalid("max_connections must be between 1 and 4096");
   if (c.get_int("max_message_bytes") < 1024) return Status::Invalid("max_message_bytes must be at least 1024");
   if (c.get_int("idle_timeout") < 1000) return Status::Invalid("idle_timeout must be at least 1s");
+  if (c.get_int("handler_threads") < 1 || c.get_int("handler_threads") > 64)
+    return Status::Invalid("handler_threads must be between 1 and 64");
   const bool cert = !c.get_string("tls_cert").empty(), key = !c.get_string("tls_key").empty();
   if (cert != key) return Status::Invalid("tls_cert and tls_key go together");
   if (!cert && !c.get_string("tls_ca").empty()) return Status::Invalid("tls_ca needs tls_cert and tls_key");
@@ -114,6 +119,7 @@ HisHl7Options HisHl7Options::from(const sdk::PluginConfig& c) {
   o.server.max_connections = static_cast<std::size_t>(c.get_int("max_connections"));
   o.server.max_message_bytes = static_cast<std::size_t>(c.get_int("max_message_bytes"));
   o.server.idle_timeout = std::chrono::milliseconds(c.get_int("idle_timeout"));
+  o.server.handler_threads = static_cast<std::size_t>(c.get_int("handler_threads"));
   o.server.cert_file = c.get_string("tls_cert");
   o.server.key_file = c.get_string("tls_key");
   o.server.ca_file = c.get_string("tls_ca");
