@@ -300,7 +300,9 @@ struct MllpServer::Impl {
         int n = nonblocking(
             [&] { return c.socket.receiveBytes(read_buffer.data(), static_cast<int>(read_buffer.size())); });
         if (n < 0) {  // would block (for TLS also ERR_SSL_WANT_WRITE)
-          c.readable = false;
+          // TLS may need the socket writable first (a key update): any
+          // event, not only input, must bring it back here, as before.
+          if (!tls()) c.readable = false;
           break;
         }
         if (n == 0) {
@@ -311,9 +313,9 @@ struct MllpServer::Impl {
         c.decoder.feed(std::string_view(read_buffer.data(), static_cast<std::size_t>(n)));
         take_frames(c, batch, taken);
         // A plain socket that filled less than the buffer is empty now (what
-        // arrives later brings an event). TLS may hold decrypted bytes back,
-        // so a TLS connection is read until it would block.
-        // A close that came with the data brings no event of its own.
+        // arrives later brings an event), unless a close came with the data
+        // (it brings no event of its own). TLS may hold decrypted bytes
+        // back, so a TLS connection is read until it would block.
         if (!tls() && !c.hung_up && static_cast<std::size_t>(n) < read_buffer.size()) c.readable = false;
       }
     } catch (const std::exception& e) {
