@@ -47,11 +47,6 @@ struct Connection {
   std::size_t out_sent = 0;
   bool busy = false;         // frames handed to the handlers and not answered yet
   bool peer_closed = false;  // nothing more will come; close once answered and sent
-  // The socket may hold input: set by every input event (edge-triggered, so
-  // each arrival brings one), cleared when a read finds it empty. A sender
-  // waiting for its ACK is not asked for input it cannot have sent yet.
-  bool readable = true;
-  bool hung_up = false;  // an event said the peer closed (or the socket failed): read to the end
   Clock::time_point last_activity = Clock::now();
 
   Connection(std::uint64_t i, StreamSocket s, std::size_t max_message) : id(i), socket(std::move(s)),
@@ -164,8 +159,6 @@ struct MllpServer::Impl {
     else ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
     accepting = on;
   }
-
-  bool tls() const { return !options.cert_file.empty(); }
 
   void report(const std::string& what) {
     if (handlers.on_connection_error) handlers.on_connection_error(what);
@@ -296,15 +289,10 @@ struct MllpServer::Impl {
     std::size_t taken = 0;
     take_frames(c, batch, taken);
     try {
-      while (c.readable && !c.peer_closed && taken < kMaxRequestsPerRead) {
+      while (!c.peer_closed && taken < kMaxRequestsPerRead) {
         int n = nonblocking(
             [&] { return c.socket.receiveBytes(read_buffer.data(), static_cast<int>(read_buffer.size())); });
-        if (n < 0) {  // would block (for TLS also ERR_SSL_WANT_WRITE)
-          // TLS may need the socket writable first (a key update): any
-          // event, not only input, must bring it back here, as before.
-          if (!tls()) c.readable = false;
-          break;
-        }
+        if (n < 0) break;  // would block (for TLS also ERR_SSL_WANT_WRITE)
         if (n == 0) {
           c.peer_closed = true;
           break;
@@ -312,11 +300,6 @@ struct MllpServer::Impl {
         c.last_activity = Clock::now();
         c.decoder.feed(std::string_view(read_buffer.data(), static_cast<std::size_t>(n)));
         take_frames(c, batch, taken);
-        // A plain socket that filled less than the buffer is empty now (what
-        // arrives later brings an event), unless a close came with the data
-        // (it brings no event of its own). TLS may hold decrypted bytes
-        // back, so a TLS connection is read until it would block.
-        if (!tls() && !c.hung_up && static_cast<std::size_t>(n) < read_buffer.size()) c.readable = false;
       }
     } catch (const std::exception& e) {
       report(what_of(e));
@@ -402,11 +385,6 @@ struct MllpServer::Impl {
           std::uint64_t count;
           [[maybe_unused]] ssize_t r = ::read(wake_fd, &count, sizeof count);
         } else {
-          if (events[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-            if (auto it = connections.find(id); it != connections.end()) {
-              it->second->readable = true;
-              it->second->hung_up |= (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
-            }
           ready.push_back(id);
         }
       }

@@ -159,9 +159,9 @@ TEST(MllpServer, RepliesFollowTheFramesOfAConnectionInOrder) {
   server.stop();
 }
 
-// The listener reads a connection only when an event said it has input
-// (and stops after a short read); input that arrives while the connection's
-// frames are with a handler, or in pieces, must still be read.
+// Input that arrives while the connection's frames are with a handler, or
+// in pieces, must still be read (what a listener that reads only after an
+// input event, or stops after a short read, could miss).
 TEST(MllpServer, InputSentWhileTheConnectionIsBusyIsReadAfterTheAnswer) {
   Recorder rec;
   rec.hold = true;
