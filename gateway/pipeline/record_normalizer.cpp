@@ -4,6 +4,7 @@
 #include <bitset>
 
 #include "crypto/digest.h"
+#include "medgate/sdk/json.h"
 
 namespace medgate::pipeline {
 namespace {
@@ -359,6 +360,7 @@ class ContractChecker {
       if (spec.extra != ExtraMembers::refused && named_before(members, i)) return refuse_duplicate(here);
       switch (spec.extra) {
         case ExtraMembers::any:
+          if (!check_open_value(value, here, 1)) return false;
           continue;
         case ExtraMembers::checked:
           if (!check_field(value, *spec.other, here)) return false;
@@ -450,6 +452,29 @@ class ContractChecker {
     if (spec.minimum == kNoMinimum) return "must be at most " + std::to_string(spec.maximum);
     return "must be between " + std::to_string(spec.minimum) + " and " + std::to_string(spec.maximum);
   }
+
+  // An open member's value (e.g. a site-specific encounter attribute) has no
+  // contract, but a member twice in one of its objects is refused as anywhere
+  // else (a policy path into it would reach only the first of the two), and
+  // so is nesting deeper than parse_json allows (later stages recurse).
+  bool check_open_value(const Value& v, const Path& at, std::size_t depth) {
+    if (!v.is_object() && !v.is_array()) return true;
+    if (depth > kMaxOpenDepth)
+      return refuse(at, "is nested deeper than " + std::to_string(kMaxOpenDepth) + " levels");
+    if (v.is_array()) {
+      for (std::size_t i = 0; i < v.as_array().size(); ++i)
+        if (!check_open_value(v.as_array()[i], Path{&at, {}, i, true}, depth + 1)) return false;
+      return true;
+    }
+    const Value::Object& members = v.as_object();
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      Path here{&at, members[i].first};
+      if (named_before(members, i)) return refuse_duplicate(here);
+      if (!check_open_value(members[i].second, here, depth + 1)) return false;
+    }
+    return true;
+  }
+  static constexpr std::size_t kMaxOpenDepth = sdk::JsonLimits{}.max_depth;
 
   static bool named_before(const Value::Object& members, std::size_t i) {
     for (std::size_t j = 0; j < i; ++j)

@@ -613,6 +613,11 @@ TEST(RecordNormalizer, RefusesAMemberSetTwiceInOneObject) {
       {R"("subject":{"mrn":"SECRET-1"})", {"subject"}, "mrn", "field 'subject.mrn'" + appears},
       {R"("subject":{"card_no":"SECRET-1"})", {"subject"}, "card_no", "field 'subject.card_no'" + appears},
       {R"("encounter":{"ward":"3A"})", {"encounter"}, "ward", "field 'encounter.ward'" + appears},
+      // Inside the value of an open member, which has no contract otherwise.
+      {R"("encounter":{"site":{"bed":"SECRET-2"}})", {"encounter", "site"}, "bed",
+       "field 'encounter.site.bed'" + appears},
+      {R"("encounter":{"site":{"beds":[{"ward":"3A"}]}})", {"encounter", "site", "beds", "0"}, "ward",
+       "field 'encounter.site.beds[0].ward'" + appears},
       {R"("diagnoses":[{"code":"I10","system":"ICD-10"}])", {"diagnoses", "0"}, "code",
        "field 'diagnoses[0].code'" + appears},
   };
@@ -632,6 +637,32 @@ TEST(RecordNormalizer, RefusesAMemberSetTwiceInOneObject) {
   Value v = record_with(R"("diagnoses":[{"code":"I10","system":"ICD-10"},{"code":"I10","system":"ICD-10"}])");
   sdk::Status s = n.normalize("inbox", "2026-11-23T00:00:00.000Z", v);
   EXPECT_TRUE(s.ok()) << s.message();
+}
+
+// An open member may hold any JSON, but no deeper than parse_json would have
+// let it be: the stages after the normalizer recurse into it.
+TEST(RecordNormalizer, RefusesAnOpenMemberNestedTooDeep) {
+  auto nested = [](std::size_t levels) {
+    Value v("x");
+    for (std::size_t i = 0; i < levels; ++i) {
+      Value::Array a;
+      a.push_back(std::move(v));
+      v = Value(std::move(a));
+    }
+    return v;
+  };
+  RecordNormalizer n;
+  Value ok = record_with(R"("encounter":{"ward":"3A"})");
+  ok["encounter"].as_object().emplace_back("site", nested(64));
+  sdk::Status s = n.normalize("inbox", "2026-11-23T00:00:00.000Z", ok);
+  EXPECT_TRUE(s.ok()) << s.message();
+
+  Value deep = record_with(R"("encounter":{"ward":"3A"})");
+  deep["encounter"].as_object().emplace_back("site", nested(65));
+  s = n.normalize("inbox", "2026-11-23T00:00:00.000Z", deep);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.message().substr(0, 22), "field 'encounter.site[");
+  EXPECT_NE(s.message().find("' is nested deeper than 64 levels"), std::string::npos) << s.message();
 }
 
 TEST(RecordNormalizer, RefusesOccurredAtThatIsNotRfc3339WithOffset) {
