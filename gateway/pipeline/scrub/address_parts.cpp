@@ -8,8 +8,6 @@ namespace medgate::pipeline::scrub {
 namespace {
 using namespace std::string_view_literals;
 
-constexpr char32_t kPartSuffixes[] = {U'区', U'县', U'镇', U'乡', U'路', U'街', U'道', U'巷',
-                                      U'弄', U'村', U'号', U'栋', U'幢', U'楼', U'室'};
 constexpr char32_t kRoadSuffixes[] = {U'路', U'街', U'道', U'巷', U'弄'};  // 大道 ends with 道
 
 bool is_one_of(char32_t c, const char32_t* begin, const char32_t* end) {
@@ -17,14 +15,32 @@ bool is_one_of(char32_t c, const char32_t* begin, const char32_t* end) {
 }
 
 // Byte length of a part suffix starting at `i` (街道, 单元, 大道 or one of
-// kPartSuffixes), 0 if none.
+// 区县镇乡路街道巷弄村号栋幢楼室), 0 if none. Runs for every character of
+// every address scrubbed against: every suffix is a three-byte character, so
+// anything else is ruled out by its first byte.
 std::size_t suffix_at(std::string_view s, std::size_t i) {
-  std::size_t len, len2 = 0;
-  char32_t c = code_point_at(s, i, len);
-  char32_t next = i + len < s.size() ? code_point_at(s, i + len, len2) : 0;
-  if ((c == U'街' && next == U'道') || (c == U'单' && next == U'元') || (c == U'大' && next == U'道'))
-    return len + len2;
-  return is_one_of(c, std::begin(kPartSuffixes), std::end(kPartSuffixes)) ? len : 0;
+  const auto lead = static_cast<unsigned char>(s[i]);
+  if (lead < 0xE0 || lead > 0xEF) return 0;
+  std::size_t len;
+  const char32_t c = code_point_at(s, i, len);
+  auto next_is = [&](char32_t want) {
+    std::size_t len2;
+    return i + len < s.size() && code_point_at(s, i + len, len2) == want ? len2 : 0;
+  };
+  switch (c) {
+    case U'街':
+      return len + next_is(U'道');
+    case U'单':
+    case U'大': {
+      std::size_t second = next_is(c == U'单' ? U'元' : U'道');
+      return second ? len + second : 0;
+    }
+    case U'区': case U'县': case U'镇': case U'乡': case U'路': case U'道': case U'巷':
+    case U'弄': case U'村': case U'号': case U'栋': case U'幢': case U'楼': case U'室':
+      return len;
+    default:
+      return 0;
+  }
 }
 
 // Bytes taken by the province and the prefecture-level city.
