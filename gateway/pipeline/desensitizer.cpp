@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "medgate/sdk/json.h"
+
 namespace medgate::pipeline {
 namespace {
 // Whether `path` is `prefix` or inside it ("charges.*.amount_cny" is inside "charges").
@@ -150,7 +152,18 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConf
     if (!governed) policy->envelope_.push_back(key);
   }
   if (problems.size() != before) return nullptr;
+  std::vector<std::string> to_paths;
+  for (const auto& rule : policy->rules_) to_paths.push_back(rule.to);
+  policy->plan_ = OutputPlan::build(to_paths, policy->envelope_);
   return policy;
+}
+
+FieldAction CompiledPolicy::action_of(const Rule& rule) {
+  FieldAction action;
+  action.path = &rule.field;
+  action.method = &rule.method;
+  action.key_id = rule.impl->key_id();
+  return action;
 }
 
 void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vector<FieldAction>& actions) const {
@@ -171,10 +184,7 @@ void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vecto
   for (const auto& rule : rules_) {
     const sdk::Value* in = rule.from_path.find_in(record);
     if (!in || in->is_null()) continue;
-    FieldAction action;
-    action.path = &rule.field;
-    action.method = &rule.method;
-    action.key_id = rule.impl->key_id();
+    FieldAction action = action_of(rule);
     if (rule.from_path.each()) {
       if (!apply_to_elements(rule, *in, ctx, out, action)) continue;
     } else {
@@ -185,6 +195,40 @@ void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vecto
     actions.push_back(std::move(action));
   }
   for (const FieldPath* array : element_arrays_) array->prune_empty_elements(out);
+}
+
+void CompiledPolicy::apply_json(const sdk::Value& record, std::string& json, std::vector<FieldAction>& actions) const {
+  json.clear();
+  if (!plan_) {
+    sdk::Value view = sdk::Value::object();
+    apply(record, view, actions);
+    json = sdk::to_json(view);
+    return;
+  }
+  // What each rule wrote: its input itself (keep) or its method's result.
+  struct Written {
+    const sdk::Value* value = nullptr;
+    sdk::Value result;
+  };
+  std::vector<Written> written(rules_.size());
+  std::vector<const sdk::Value*> values(rules_.size(), nullptr);
+  RecordContext ctx{record};
+  actions.reserve(actions.size() + rules_.size());
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    const Rule& rule = rules_[i];
+    const sdk::Value* in = rule.from_path.find_in(record);
+    if (!in || in->is_null()) continue;
+    FieldAction action = action_of(rule);
+    if (rule.impl->passes_input_through()) {
+      values[i] = in;
+    } else {
+      rule.impl->apply(*in, ctx, written[i].result, action);
+      if (!written[i].result.is_null()) values[i] = &written[i].result;
+    }
+    actions.push_back(std::move(action));
+  }
+  json.reserve(1024);
+  plan_->write(record, values, json);
 }
 
 bool CompiledPolicy::apply_to_elements(const Rule& rule, const sdk::Value& array, const RecordContext& ctx,

@@ -10,6 +10,7 @@
 #include "config/gateway_config.h"
 #include "pipeline/field_methods.h"
 #include "pipeline/field_path.h"
+#include "pipeline/output_plan.h"
 
 namespace medgate::pipeline {
 
@@ -29,6 +30,10 @@ class CompiledPolicy {
   // Writes the target's view of `record` into `out` (an empty object) and
   // appends one FieldAction per rule that found its field.
   void apply(const sdk::Value& record, sdk::Value& out, std::vector<FieldAction>& actions) const;
+  // The same view as JSON (the bytes of sdk::to_json on apply's output) in
+  // `json` (replaced), with the same actions. Written straight from the
+  // record when the rules allow it (output_plan.h); through apply otherwise.
+  void apply_json(const sdk::Value& record, std::string& json, std::vector<FieldAction>& actions) const;
 
   const std::string& name() const noexcept { return name_; }
   std::int64_t version() const noexcept { return version_; }
@@ -47,6 +52,8 @@ class CompiledPolicy {
   // A rule on "ARRAY.*...": applies the method to each element that has the
   // field, into the same element of the output's array; false when no
   // element had it (no audit action then).
+  // The audit action of `rule` before its method runs.
+  static FieldAction action_of(const Rule& rule);
   bool apply_to_elements(const Rule& rule, const sdk::Value& array, const RecordContext& ctx, sdk::Value& out,
                          FieldAction& action) const;
   std::string name_;
@@ -56,6 +63,7 @@ class CompiledPolicy {
   std::vector<std::string> envelope_;  // envelope keys no rule governs: copied as is
   std::size_t top_level_members_ = 0;  // distinct first steps of the rules' output paths
   std::vector<const FieldPath*> element_arrays_;  // arrays written element by element, one path each (into rules_)
+  std::unique_ptr<OutputPlan> plan_;  // null: apply_json goes through apply
 };
 
 // Envelope keys: made by the gateway or the source adapter, never personal data.

@@ -36,6 +36,9 @@ class FieldMethod {
   // Transforms `in` (never null) into `out` (a null Value to fill; leaving it
   // null writes nothing). Records findings in `action`.
   virtual void apply(const sdk::Value& in, const RecordContext& ctx, sdk::Value& out, FieldAction& action) const = 0;
+  // True when apply() only copies `in` to `out` (keep): the policy then writes
+  // `in` itself, without the copy.
+  virtual bool passes_input_through() const { return false; }
   // The key id this method uses, if any.
   virtual const std::string* key_id() const { return nullptr; }
 };

@@ -14,10 +14,10 @@ sdk::Status RecordTransformer::transform(const std::string& source, const std::s
   out.outputs.reserve(destinations.size());
   out.audits.reserve(destinations.size());
   for (const auto& dest : destinations) {
-    sdk::Value view = sdk::Value::object();
     audit::AuditEntry a{record_id, source, dest.target, token, dest.policy->name(), dest.policy->version(), {}};
-    dest.policy->apply(body, view, a.actions);
-    out.outputs.push_back({record_id + ":" + dest.target, token, sdk::to_json(view)});
+    std::string view;
+    dest.policy->apply_json(body, view, a.actions);
+    out.outputs.push_back({record_id + ":" + dest.target, token, std::move(view)});
     out.audits.push_back(std::move(a));
   }
   return sdk::Status::Ok();

@@ -7,6 +7,7 @@ namespace {
 class KeepMethod : public FieldMethod {
  public:
   void apply(const sdk::Value& in, const RecordContext&, sdk::Value& out, FieldAction&) const override { out = in; }
+  bool passes_input_through() const override { return true; }
 };
 
 class DropMethod : public FieldMethod {

@@ -319,6 +319,90 @@ TEST_F(PolicyTest, OutreachMayMaskAndRejectsBadParameters) {
                  {"parameter 'keep_first' must be an integer", "names key 'nope'", "takes no parameter 'colour'"});
 }
 
+// apply_json writes the target's view straight from the record when the
+// rules allow it (output_plan.h): the bytes and the audit actions must be
+// those of the view apply builds, for every kind of policy and record.
+TEST_F(PolicyTest, TheJsonViewIsTheBuiltViewByteForByte) {
+  const std::vector<config::PolicyRule> like_analytics_strict = {
+      rule("patient.token", "keep"),
+      rule("patient.gender", "keep"),
+      rule("subject.birth_date", "generalize", "patient.birth_year", json(R"({"level":"year"})")),
+      rule("subject.birth_date", "generalize", "patient.age_band", json(R"({"level":"age_band"})")),
+      rule("subject.address", "generalize", "patient.region", json(R"({"level":"region"})")),
+      rule("subject.mrn", "token", "patient.mrn_token"),
+      rule("subject.phone", "token", "channels.phone_token"),
+      rule("subject.name", "drop"),
+      rule("encounter", "keep"),
+      rule("diagnoses", "keep"),
+      rule("charges", "keep"),
+      rule("notes", "scrub"),
+      rule("channels.preferred", "keep")};
+  const std::vector<config::PolicyRule> like_outreach_minimal = {
+      rule("patient.token", "keep"),
+      rule("subject.name", "mask", "patient.surname", json(R"({"surname_only":true})")),
+      rule("subject.phone", "encrypt", "channels.phone_handle", json(R"({"key":"k2"})")),
+      rule("encounter.department", "keep"),
+      rule("encounter.started_at", "keep")};
+  struct Case {
+    const char* what;
+    std::string purpose;
+    std::vector<config::PolicyRule> rules;
+    bool planned;
+  };
+  const std::vector<Case> cases = {
+      {"analytics-strict", "analytics", like_analytics_strict, true},
+      {"outreach-minimal", "outreach", like_outreach_minimal, true},
+      // The first rule into `patient` finds nothing in most records below.
+      {"an object's first rule often missing", "analytics",
+       {rule("subject.mrn", "token", "patient.mrn_token"), rule("encounter.department", "keep", "e.department"),
+        rule("patient.gender", "keep"), rule("subject.birth_date", "drop")},
+       true},
+      // Overwrite and merge: the general path.
+      {"one path twice", "analytics",
+       {rule("subject.mrn", "token", "patient.t"), rule("subject.phone", "token", "patient.t")}, false},
+      {"a path inside a kept one", "analytics",
+       {rule("encounter", "keep"), rule("encounter.started_at", "generalize", "encounter.month",
+                                        json(R"({"level":"month"})"))},
+       false},
+      {"element rules", "analytics",
+       {rule("charges.*.amount_cny", "generalize", "charges.*.amount_band", json(R"({"level":"amount_band"})")),
+        rule("patient.gender", "keep")},
+       false},
+  };
+  RecordNormalizer normalizer;
+  std::vector<sdk::Value> records;
+  for (const char* drop : {"", "patient", "subject", "encounter", "notes"}) {
+    sdk::Value r = json(kRecord);
+    if (*drop) r.erase(drop);
+    ASSERT_TRUE(normalizer.normalize("inbox", "2026-11-23T00:00:00.000Z", r).ok());
+    records.push_back(std::move(r));
+  }
+  records.push_back(json("{}"));
+  records.push_back(json(R"({"patient":{"token":"t"},"subject":{"mrn":null,"phone":""}})"));
+  for (const auto& c : cases) {
+    auto policy = accepted(c.purpose, c.rules);
+    ASSERT_TRUE(policy) << c.what;
+    for (const auto& record : records) {
+      std::vector<FieldAction> built_actions, json_actions;
+      sdk::Value built = sdk::Value::object();
+      policy->apply(record, built, built_actions);
+      std::string written = "stale";
+      policy->apply_json(record, written, json_actions);
+      EXPECT_EQ(written, sdk::to_json(built)) << c.what << " on " << sdk::to_json(record);
+      ASSERT_EQ(json_actions.size(), built_actions.size()) << c.what;
+      for (std::size_t i = 0; i < json_actions.size(); ++i) {
+        EXPECT_EQ(json_actions[i].path, built_actions[i].path) << c.what;
+        EXPECT_EQ(json_actions[i].method, built_actions[i].method) << c.what;
+        EXPECT_EQ(json_actions[i].key_id, built_actions[i].key_id) << c.what;
+        EXPECT_EQ(json_actions[i].found, built_actions[i].found) << c.what;
+      }
+    }
+    std::vector<std::string> to_paths;
+    for (const auto& r : c.rules) to_paths.push_back(r.to.empty() ? r.field : r.to);
+    EXPECT_EQ(OutputPlan::build(to_paths, {}) != nullptr, c.planned) << c.what;
+  }
+}
+
 TEST_F(PolicyTest, TokensAreHmacSha256OfDomainAndValue) {
   const crypto::KeyedHasher* h = keys_.hasher("k1");
   ASSERT_NE(h, nullptr);
