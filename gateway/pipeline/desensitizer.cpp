@@ -153,9 +153,19 @@ std::unique_ptr<CompiledPolicy> CompiledPolicy::compile(const config::PolicyConf
   }
   if (problems.size() != before) return nullptr;
   std::vector<std::string> to_paths;
-  for (const auto& rule : policy->rules_) to_paths.push_back(rule.to);
+  for (auto& rule : policy->rules_) {
+    to_paths.push_back(rule.to);
+    auto& firsts = policy->first_steps_;
+    auto known = std::find(firsts.begin(), firsts.end(), rule.from_path.first_step());
+    rule.first_step = static_cast<std::size_t>(known - firsts.begin());
+    if (known == firsts.end()) firsts.push_back(rule.from_path.first_step());
+  }
   policy->plan_ = OutputPlan::build(to_paths, policy->envelope_);
   return policy;
+}
+
+void CompiledPolicy::find_first_steps(const sdk::Value& record, std::span<const sdk::Value*> found) const {
+  for (std::size_t i = 0; i < first_steps_.size(); ++i) found[i] = record.find(first_steps_[i]);
 }
 
 FieldAction CompiledPolicy::action_of(const Rule& rule) {
@@ -180,9 +190,11 @@ void CompiledPolicy::apply(const sdk::Value& record, sdk::Value& out, std::vecto
         out[key] = *v;
     }
   RecordContext ctx{record};
+  std::vector<const sdk::Value*> first_steps(first_steps_.size());
+  find_first_steps(record, first_steps);
   actions.reserve(actions.size() + rules_.size());  // at most one each
   for (const auto& rule : rules_) {
-    const sdk::Value* in = rule.from_path.find_in(record);
+    const sdk::Value* in = input_of(rule, first_steps);
     if (!in || in->is_null()) continue;
     FieldAction action = action_of(rule);
     if (rule.from_path.each()) {
@@ -206,29 +218,29 @@ void CompiledPolicy::apply_json(const sdk::Value& record, std::string& json, std
     return;
   }
   // What each rule wrote: its input itself (keep) or its method's result.
-  struct Written {
-    const sdk::Value* value = nullptr;
-    sdk::Value result;
-  };
-  std::vector<Written> written(rules_.size());
-  std::vector<const sdk::Value*> values(rules_.size(), nullptr);
+  std::vector<sdk::Value> results(rules_.size());
+  // The first steps' values, then what each rule wrote (null: nothing).
+  std::vector<const sdk::Value*> found(first_steps_.size() + rules_.size());
+  const std::span<const sdk::Value*> first_steps = std::span(found).first(first_steps_.size());
+  const std::span<const sdk::Value*> written = std::span(found).subspan(first_steps_.size());
+  find_first_steps(record, first_steps);
   RecordContext ctx{record};
   actions.reserve(actions.size() + rules_.size());
   for (std::size_t i = 0; i < rules_.size(); ++i) {
     const Rule& rule = rules_[i];
-    const sdk::Value* in = rule.from_path.find_in(record);
+    const sdk::Value* in = input_of(rule, first_steps);
     if (!in || in->is_null()) continue;
     FieldAction action = action_of(rule);
     if (rule.impl->passes_input_through()) {
-      values[i] = in;
+      written[i] = in;
     } else {
-      rule.impl->apply(*in, ctx, written[i].result, action);
-      if (!written[i].result.is_null()) values[i] = &written[i].result;
+      rule.impl->apply(*in, ctx, results[i], action);
+      if (!results[i].is_null()) written[i] = &results[i];
     }
     actions.push_back(std::move(action));
   }
   json.reserve(1024);
-  plan_->write(record, values, json);
+  plan_->write(record, written, json);
 }
 
 bool CompiledPolicy::apply_to_elements(const Rule& rule, const sdk::Value& array, const RecordContext& ctx,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,14 @@ class CompiledPolicy {
     FieldPath from_path;
     FieldPath to_path;
     config::Mark mark;
+    std::size_t first_step = 0;  // of from_path, into first_steps_
   };
+  // What each of first_steps_ finds at the record's top level (null: nothing),
+  // into `found`: one look-up per distinct first step, not one per rule.
+  void find_first_steps(const sdk::Value& record, std::span<const sdk::Value*> found) const;
+  static const sdk::Value* input_of(const Rule& rule, std::span<const sdk::Value* const> first_steps) {
+    return rule.from_path.find_below_first(first_steps[rule.first_step]);
+  }
   // A rule on "ARRAY.*...": applies the method to each element that has the
   // field, into the same element of the output's array; false when no
   // element had it (no audit action then).
@@ -64,6 +72,7 @@ class CompiledPolicy {
   std::size_t top_level_members_ = 0;  // distinct first steps of the rules' output paths
   std::vector<const FieldPath*> element_arrays_;  // arrays written element by element, one path each (into rules_)
   std::unique_ptr<OutputPlan> plan_;  // null: apply_json goes through apply
+  std::vector<std::string> first_steps_;  // distinct first steps of the rules' fields
 };
 
 // Envelope keys: made by the gateway or the source adapter, never personal data.

@@ -6,6 +6,7 @@
 //                             the first; nothing after it: each element itself)
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,12 @@ class FieldPath {
   // The value at this path in `v`, or nullptr when a step is missing. For
   // an element path, the array (use find_in_element on each element).
   const sdk::Value* find_in(const sdk::Value& v) const noexcept { return walk(v, steps_); }
+  // The path's first step ("patient" of "patient.region.city").
+  const std::string& first_step() const noexcept { return steps_.front(); }
+  // find_in, given what the first step found in `v` (null: nothing).
+  const sdk::Value* find_below_first(const sdk::Value* first) const noexcept {
+    return first ? walk(*first, std::span(steps_).subspan(1)) : nullptr;
+  }
   // The value at the part after "*" in one element, or nullptr.
   const sdk::Value* find_in_element(const sdk::Value& element) const noexcept { return walk(element, element_); }
 
@@ -46,7 +53,7 @@ class FieldPath {
   void prune_empty_elements(sdk::Value& v) const;
 
  private:
-  static const sdk::Value* walk(const sdk::Value& v, const std::vector<std::string>& steps) noexcept {
+  static const sdk::Value* walk(const sdk::Value& v, std::span<const std::string> steps) noexcept {
     const sdk::Value* cur = &v;
     for (const auto& step : steps)
       if (!(cur = cur->find(step))) return nullptr;
