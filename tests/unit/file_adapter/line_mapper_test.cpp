@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../json_value.h"
 #include "medgate/sdk/json.h"
 
 namespace medgate::file_adapter {
@@ -16,11 +17,7 @@ constexpr std::string_view kFlat =
     R"("address": "四川省某区某路97号1930室", "visit_time": "2026-05-05T08:34:00+08:00", "department": "呼吸内科", )"
     R"("diagnosis_icd10": "J44.1", "charge_cny": 4052.03, "note": "常规复诊，无特殊。"})";
 
-sdk::Value json(std::string_view text) {
-  sdk::Value v;
-  EXPECT_TRUE(sdk::parse_json(text, v).ok()) << text;
-  return v;
-}
+using testing::json;
 
 std::string mapped_json(std::string_view line, Format f = Format::detect) {
   MapResult r = map_line(line, f, kMax);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <set>
 
+#include "../json_value.h"
 #include "../temp_dir.h"
 #include "crypto/key_store.h"
 #include "medgate/sdk/json.h"
@@ -14,11 +15,7 @@
 namespace medgate::pipeline {
 namespace {
 
-sdk::Value json(const std::string& text) {
-  sdk::Value v;
-  EXPECT_TRUE(sdk::parse_json(text, v).ok()) << text;
-  return v;
-}
+using testing::json;
 
 class MethodTest : public ::testing::Test {
  protected:

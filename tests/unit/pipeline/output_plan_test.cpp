@@ -2,16 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "../json_value.h"
 #include "medgate/sdk/json.h"
 
 namespace medgate::pipeline {
 namespace {
 
-sdk::Value json(const std::string& text) {
-  sdk::Value v;
-  EXPECT_TRUE(sdk::parse_json(text, v).ok()) << text;
-  return v;
-}
+using testing::json;
 
 // The plan's output for `record` when rule i wrote written[i] (null: nothing).
 std::string written_by(const OutputPlan& plan, const sdk::Value& record, const std::vector<const sdk::Value*>& written) {

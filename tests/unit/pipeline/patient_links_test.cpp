@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../json_value.h"
 #include "../temp_dir.h"
 #include "crypto/key_store.h"
 #include "medgate/sdk/json.h"
@@ -16,11 +17,7 @@
 namespace medgate::pipeline {
 namespace {
 
-sdk::Value json(const char* text) {
-  sdk::Value v;
-  EXPECT_TRUE(sdk::parse_json(text, v).ok()) << text;
-  return v;
-}
+using testing::json;
 
 std::string file_text(const std::string& path) {
   std::ifstream in(path);

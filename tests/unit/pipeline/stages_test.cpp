@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "../json_value.h"
 #include "../temp_dir.h"
 #include "crypto/digest.h"
 #include "crypto/key_store.h"
@@ -16,11 +17,7 @@
 namespace medgate::pipeline {
 namespace {
 
-sdk::Value json(const std::string& text) {
-  sdk::Value v;
-  EXPECT_TRUE(sdk::parse_json(text, v).ok()) << text;
-  return v;
-}
+using testing::json;
 
 // A flat HIS record as produced by ../shared/bench/gen_records.py, mapped.
 const char* kRecord = R"({"source_record_id":"HIS-000000000","event_type":"visit","occurred_at":"2026-05-05T08:34:00+08:00",

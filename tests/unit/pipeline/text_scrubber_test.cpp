@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "../json_value.h"
 #include "medgate/sdk/json.h"
 #include "pipeline/scrub/address_parts.h"
 #include "pipeline/scrub/check_digits.h"
@@ -21,11 +22,7 @@ using pipeline::TextScrubber;
 
 namespace {
 
-sdk::Value json(const std::string& text) {
-  sdk::Value v;
-  EXPECT_TRUE(sdk::parse_json(text, v).ok()) << text;
-  return v;
-}
+using medgate::testing::json;
 
 // GB 11643-1999 as published: weight W_i = 2^(i-1) mod 11 for position i
 // counted from the right (the check digit is i = 1), check digit
@@ -229,13 +226,13 @@ TEST(PhoneNumbers, DecidesAsLibphonenumberParseDoes) {
 
 // libphonenumber logs what it cannot parse; the scrubber installs a null logger.
 TEST(PhoneNumbers, NeverPrintInput) {
-  testing::internal::CaptureStdout();
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
   for (const char* written : {"+86 138 1234 5678 999999", "+999 13812345678", "+", "++8613812345678", "0086"})
     pipeline::scrub::parses_as_valid_phone_number(written);
   pipeline::scrub::is_valid_phone_number(true, "99913812345678");
-  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
-  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(), "");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 // --- e-mail addresses --------------------------------------------------------
