@@ -119,6 +119,12 @@ bool adjacent(std::string_view a, std::string_view b) {
 }
 }  // namespace
 
+bool may_hold_address_part(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (address_suffix_end_at(text, i)) return true;
+  return false;
+}
+
 AddressParts address_parts_below_city(std::string_view address) {
   std::string_view rest = address.substr(region_prefix_length(address));
   AddressParts raw;  // each ends with a suffix

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace medgate::pipeline::scrub {
@@ -26,5 +27,37 @@ struct AddressParts {
   const std::string_view* end() const { return parts.data() + count; }
 };
 AddressParts address_parts_below_city(std::string_view address);
+
+// False when `text` cannot hold any part address_parts_below_city gives, of
+// any address: every part ends with a suffix character (区 县 镇 乡 路 街 道
+// 巷 弄 村 号 栋 幢 楼 室, or 元 of 单元), and `text` holds none of them (byte
+// for byte, so a broken text is judged safely too).
+bool may_hold_address_part(std::string_view text);
+// Whether the bytes at `i` are one of those suffix characters (the test
+// above, one position at a time, for a caller already going over the text).
+// Runs for every CJK character of every text scrubbed: the last two bytes
+// rule out almost every other character with one bit test.
+inline bool address_suffix_end_at(std::string_view text, std::size_t i) {
+  // Suffix characters by the low six bits of their second and third bytes.
+  static constexpr auto kLowBits = [] {
+    std::array<std::uint64_t, 64> bits{};
+    for (char32_t c : {U'区', U'县', U'镇', U'乡', U'路', U'街', U'道', U'巷', U'弄', U'村', U'号', U'栋', U'幢', U'楼',
+                       U'室', U'元'})
+      bits[(c >> 6) & 0x3F] |= std::uint64_t{1} << (c & 0x3F);
+    return bits;
+  }();
+  if (i + 3 > text.size()) return false;
+  const auto b0 = static_cast<unsigned char>(text[i]), b1 = static_cast<unsigned char>(text[i + 1]),
+             b2 = static_cast<unsigned char>(text[i + 2]);
+  if ((b0 & 0xF0) != 0xE0 || !((kLowBits[b1 & 0x3F] >> (b2 & 0x3F)) & 1)) return false;
+  if ((b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return false;
+  switch (char32_t{b0 & 0x0Fu} << 12 | char32_t{b1 & 0x3Fu} << 6 | char32_t{b2 & 0x3Fu}) {
+    case U'区': case U'县': case U'镇': case U'乡': case U'路': case U'街': case U'道': case U'巷':
+    case U'弄': case U'村': case U'号': case U'栋': case U'幢': case U'楼': case U'室': case U'元':
+      return true;
+    default:
+      return false;
+  }
+}
 
 }  // namespace medgate::pipeline::scrub

@@ -109,9 +109,8 @@ SubjectTerms::SubjectTerms(const sdk::Value* subject) {
       });
     } else if (key == "address"sv) {
       for_each_value(value, [&](std::string_view v) {
-        bool valid = is_valid_utf8(v);  // then so is each part
-        for (std::string_view part : address_parts_below_city(v))
-          add(part, PiiKind::address, false, valid || is_valid_utf8(part));
+        if (v.empty() || v.size() > UINT32_MAX / 4) return;
+        addresses_.push_back(Address{store(v), next_order_++ << 5});
       });
     }
   }
@@ -125,11 +124,12 @@ SubjectTerms::Piece SubjectTerms::store(std::string_view s) {
 
 void SubjectTerms::add(std::string_view value, PiiKind kind, bool spaced, bool valid_utf8) {
   if (value.empty() || value.size() > UINT32_MAX / 4) return;
+  const std::uint32_t order = next_order_++ << 5;
   for (const Term& t : terms_)
     if (view(t.piece) == value) return;
   // Longest first (and in the order added among equals): "王小明" before "小明".
-  auto at = std::find_if(terms_.begin(), terms_.end(), [&](const Term& t) { return t.piece.size < value.size(); });
-  terms_.insert(at, Term{store(value), kind, spaced, valid_utf8});
+  const Term term{store(value), kind, spaced, valid_utf8, order};
+  terms_.insert(std::upper_bound(terms_.begin(), terms_.end(), term, before), term);
 }
 
 // A one-character name or given name would match ordinary words, so neither
@@ -222,8 +222,39 @@ std::size_t SubjectTerms::match_at(const Term& term, std::string_view text, std:
   return end;
 }
 
-void SubjectTerms::find(std::string_view text, FoundSpans& found) const {
-  for (const Term& term : terms_) {
+std::vector<SubjectTerms::Term> SubjectTerms::with_address_parts() const {
+  std::vector<Term> all = terms_;
+  for (const Address& address : addresses_) {
+    const std::string_view value = view(address.value);
+    const bool valid = is_valid_utf8(value);  // then so is each part
+    std::uint32_t part_order = address.order;
+    for (std::string_view part : address_parts_below_city(value)) {
+      const Term term{Piece{static_cast<std::uint32_t>(address.value.at + (part.data() - value.data())),
+                            static_cast<std::uint32_t>(part.size())},
+                      PiiKind::address, false, valid || is_valid_utf8(part), part_order++};
+      // Of two equal terms the one added first stays, whichever kind it is.
+      auto same = std::find_if(all.begin(), all.end(), [&](const Term& t) { return view(t.piece) == part; });
+      if (same != all.end()) {
+        if (same->order < term.order) continue;
+        all.erase(same);
+      }
+      all.insert(std::upper_bound(all.begin(), all.end(), term, before), term);
+    }
+  }
+  return all;
+}
+
+void SubjectTerms::find(std::string_view text, bool may_hold_address, FoundSpans& found) const {
+  if (addresses_.empty() || !may_hold_address) {
+    find_terms(terms_, text, found);
+    return;
+  }
+  std::call_once(merged_once_, [this] { merged_ = with_address_parts(); });
+  find_terms(merged_, text, found);
+}
+
+void SubjectTerms::find_terms(const std::vector<Term>& terms, std::string_view text, FoundSpans& found) const {
+  for (const Term& term : terms) {
     std::string_view t = view(term.piece);
     std::string_view first = term.spaced ? t.substr(0, utf8_char_length(t, 0)) : t;
     for (std::size_t at = text.find(first); at != npos; at = text.find(first, at + 1)) {

@@ -1,5 +1,6 @@
 #include "pipeline/scrub/text_scrubber.h"
 
+#include "pipeline/scrub/address_parts.h"
 #include "pipeline/scrub/email_finder.h"
 #include "pipeline/scrub/found_spans.h"
 #include "pipeline/scrub/number_finder.h"
@@ -8,10 +9,12 @@
 namespace medgate::pipeline {
 namespace {
 // What decides which detectors can find anything at all: the shortest number
-// any of them accepts has 7 digits, and an e-mail address needs an "@".
+// any of them accepts has 7 digits, an e-mail address needs an "@", and an
+// address part one of the suffix characters (address_parts.h).
 struct TextSurvey {
   std::size_t digits = 0;
   bool at_sign = false;
+  bool address_suffix = false;
 };
 
 TextSurvey survey(std::string_view text) {
@@ -28,6 +31,8 @@ TextSurvey survey(std::string_view text) {
         ++s.digits;  // full-width digit
       else if (d == 0xA0)
         s.at_sign = true;  // full-width @
+    } else if (!s.address_suffix && (static_cast<unsigned char>(c) & 0xF0) == 0xE0) {
+      s.address_suffix = scrub::address_suffix_end_at(text, i);
     }
   }
   return s;
@@ -42,7 +47,7 @@ std::string TextScrubber::scrub(std::string_view text, ScrubCounts& counts) cons
   if (!numbers && !s.at_sign && own_.empty()) return std::string(text);
   scrub::FoundSpans found;
   if (s.at_sign) scrub::find_emails(text, found);
-  own_.find(text, found);
+  own_.find(text, s.address_suffix, found);
   if (numbers) scrub::find_numbers(text, own_.numbers(), found);
   if (found.empty()) return std::string(text);
   found.merge_adjacent_addresses();

@@ -315,6 +315,48 @@ TEST(TextScrubberSubject, FindsAddressPartsBelowCityLevel) {
   EXPECT_EQ(scrub("97号床，四川省成都市", nullptr, &subject), "97号床，四川省成都市");  // house number alone, region
 }
 
+// Address parts are worked out only for a text that may hold one; what is
+// found must be what working them out with the other terms would find: of
+// two equal terms the one the subject lists first keeps its kind, and a name
+// that equals a later address part is still looked for with spaces.
+TEST(TextScrubberSubject, AddressPartsAndOtherTermsTakeTurnsAsListed) {
+  sdk::Value name_first = json(R"({"name":"某路","address":"四川省成都市某区某路97号"})");
+  sdk::Value address_first = json(R"({"address":"四川省成都市某区某路97号","name":"某路"})");
+  EXPECT_EQ(scrub("在某路等", nullptr, &name_first), "在[NAME]等");
+  EXPECT_EQ(scrub("在某 路等", nullptr, &name_first), "在[NAME]等");
+  EXPECT_EQ(scrub("住某路97号", nullptr, &name_first), "住[ADDRESS]");  // the longer term first
+  EXPECT_EQ(scrub("在某路等", nullptr, &address_first), "在[ADDRESS]等");
+  EXPECT_EQ(scrub("在某 路等", nullptr, &address_first), "在某 路等");  // the name was the address part's
+  // A text without any suffix character cannot hold a part, but still the name.
+  sdk::Value both = json(R"({"name":"王小明","address":"四川省成都市某区某路97号1930室"})");
+  EXPECT_EQ(scrub("王小明复诊", nullptr, &both), "[NAME]复诊");
+  EXPECT_EQ(scrub("王小明复诊，某区", nullptr, &both), "[NAME]复诊，[ADDRESS]");
+}
+
+TEST(AddressParts, EveryPartEndsWithACharacterTheQuickTestLooksFor) {
+  using pipeline::scrub::may_hold_address_part;
+  for (std::string_view suffix : {"区", "县", "镇", "乡", "路", "街", "道", "巷", "弄", "村", "号", "栋", "幢", "楼", "室", "元"})
+    EXPECT_TRUE(may_hold_address_part(std::string("某") + std::string(suffix) + "旁")) << suffix;
+  EXPECT_FALSE(may_hold_address_part("常规复诊，无特殊。"));
+  EXPECT_FALSE(may_hold_address_part("患者王小明，联系电话13871924865，主诉复诊。"));
+  EXPECT_FALSE(may_hold_address_part(""));
+  EXPECT_FALSE(may_hold_address_part("\xE8\xB7"));  // 路 cut short
+  // Generated addresses: each part passes the quick test, and so does any
+  // text holding it.
+  std::mt19937 rng(20261124);
+  const char* pieces[] = {"四川省", "成都市", "某", "朝阳", "区", "县", "镇", "乡", "路", "街道", "大道", "巷", "弄",
+                          "村", "号", "栋", "幢", "楼", "单元", "室", "97", "1930", "-", "，", " ", "A", "市场"};
+  for (int n = 0; n < 20000; ++n) {
+    std::string address;
+    for (int k = std::uniform_int_distribution<int>(1, 12)(rng); k > 0; --k)
+      address += pieces[std::uniform_int_distribution<std::size_t>(0, std::size(pieces) - 1)(rng)];
+    for (std::string_view part : pipeline::scrub::address_parts_below_city(address)) {
+      ASSERT_TRUE(may_hold_address_part(part)) << address << " / " << part;
+      ASSERT_TRUE(may_hold_address_part("见" + std::string(part) + "旁")) << address << " / " << part;
+    }
+  }
+}
+
 TEST(AddressParts, SplitsAfterProvinceAndCityBySuffix) {
   auto parts = [](std::string_view a) {
     std::vector<std::string> out;
