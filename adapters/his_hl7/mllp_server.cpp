@@ -12,6 +12,7 @@
 #include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -423,7 +424,11 @@ void MllpServer::start() {
     // Not SO_REUSEPORT (POCO's address constructor sets it): another process
     // binding this port must fail, not take half of the HIS's connections.
     m.listener.bind(address, true, false);
-    m.listener.listen(64);
+    // The longest backlog the kernel allows (net.core.somaxconn): an HIS
+    // reconnecting every interface at once, or more connections than
+    // max_connections, must wait there, not have handshakes dropped (each
+    // dropped one stalls its sender 1 s, then 3 s, ...).
+    m.listener.listen(SOMAXCONN);
     m.listener.setBlocking(false);
     m.port = m.listener.address().port();
   } catch (const Poco::Exception& e) {

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/URI.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -115,7 +116,9 @@ sdk::Status HttpIngressServer::start() {
     tokens_.push_back(std::move(token));
   }
   try {
-    Poco::Net::ServerSocket socket = admin::open_listener(config_.listen, 128, config_.tls);
+    // The kernel's longest backlog: a burst of pushes waits there rather
+    // than having handshakes dropped (each retried 1 s later).
+    Poco::Net::ServerSocket socket = admin::open_listener(config_.listen, SOMAXCONN, config_.tls);
     port_ = socket.address().port();
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(config_.threads);

@@ -10,7 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -264,6 +266,59 @@ TEST(MllpServer, ConnectionsOverTheLimitWaitUntilOneCloses) {
   a.reset();
   EXPECT_EQ(b.read_frame(), "re:b");
   EXPECT_EQ(server.open_connections(), 1u);
+}
+
+// An HIS reconnecting all its interfaces at once (after a restart or a network
+// outage) must not find connections stalled for seconds: with a short listen
+// backlog the kernel drops the handshakes over it, and the senders retry
+// after 1 s, 3 s, ... The connections over max_connections complete in the
+// kernel's backlog and wait there.
+TEST(MllpServer, ManyConnectionsAtOnceAllCompleteInTheBacklog) {
+  Recorder rec;
+  MllpServerOptions o = local();
+  o.max_connections = 1;
+  MllpServer server(o, rec.handlers());
+  server.start();
+  Client served(server.port());
+  ASSERT_TRUE(served.send(mllp_frame("a")));
+  ASSERT_EQ(served.read_frame(), "re:a");  // the one slot is taken: the rest stay in the backlog
+
+  constexpr int kWaiting = 200;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server.port());
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  std::vector<pollfd> pending;
+  for (int i = 0; i < kWaiting; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(fd, 0);
+    int r = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ASSERT_TRUE(r == 0 || errno == EINPROGRESS) << std::strerror(errno);
+    pending.push_back(pollfd{fd, POLLOUT, 0});
+  }
+  // Each handshake completes (the socket becomes writable) well before the
+  // first retransmission of a dropped one, 1 s later.
+  int completed = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 800ms;
+  std::vector<pollfd> waiting = pending;
+  while (!waiting.empty()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || ::poll(waiting.data(), waiting.size(), static_cast<int>(left.count())) <= 0) break;
+    std::vector<pollfd> still;
+    for (const pollfd& p : waiting) {
+      if (!p.revents) {
+        still.push_back(pollfd{p.fd, POLLOUT, 0});
+        continue;
+      }
+      int error = 0;
+      socklen_t len = sizeof error;
+      ::getsockopt(p.fd, SOL_SOCKET, SO_ERROR, &error, &len);
+      if (error == 0) ++completed;
+    }
+    waiting = std::move(still);
+  }
+  for (const pollfd& p : pending) ::close(p.fd);
+  EXPECT_EQ(completed, kWaiting);
 }
 
 TEST(MllpServer, IdleConnectionIsClosed) {
