@@ -249,23 +249,34 @@ TEST(MllpServer, OversizedFrameIsHandedOverByItsSize) {
   EXPECT_EQ(rec.oversized[0], 5000u);
 }
 
-TEST(MllpServer, ConnectionsOverTheLimitWaitUntilOneCloses) {
-  Recorder rec;
-  MllpServerOptions o = local();
-  o.max_connections = 1;
-  MllpServer server(o, rec.handlers());
-  server.start();
-  auto a = std::make_unique<Client>(server.port());
-  ASSERT_TRUE(a->send(mllp_frame("a")));
-  ASSERT_EQ(a->read_frame(), "re:a");
-  Client b(server.port());  // completes in the kernel's backlog
+// A server with one connection slot, taken by a connection it has served.
+class OneSlotTaken : public ::testing::Test {
+ protected:
+  static MllpServerOptions one_slot() {
+    MllpServerOptions o = local();
+    o.max_connections = 1;
+    return o;
+  }
+  void SetUp() override {
+    server_.start();
+    served_ = std::make_unique<Client>(server_.port());
+    ASSERT_TRUE(served_->send(mllp_frame("a")));
+    ASSERT_EQ(served_->read_frame(), "re:a");
+  }
+  Recorder rec_;
+  MllpServer server_{one_slot(), rec_.handlers()};
+  std::unique_ptr<Client> served_;
+};
+
+TEST_F(OneSlotTaken, ConnectionsOverTheLimitWaitUntilOneCloses) {
+  Client b(server_.port());  // completes in the kernel's backlog
   ASSERT_TRUE(b.connected());
   ASSERT_TRUE(b.send(mllp_frame("b")));
-  EXPECT_FALSE(b.readable_within(300ms));  // not served while a is open
-  EXPECT_EQ(server.open_connections(), 1u);
-  a.reset();
+  EXPECT_FALSE(b.readable_within(300ms));  // not served while the first is open
+  EXPECT_EQ(server_.open_connections(), 1u);
+  served_.reset();
   EXPECT_EQ(b.read_frame(), "re:b");
-  EXPECT_EQ(server.open_connections(), 1u);
+  EXPECT_EQ(server_.open_connections(), 1u);
 }
 
 // An HIS reconnecting all its interfaces at once (after a restart or a network
@@ -273,20 +284,11 @@ TEST(MllpServer, ConnectionsOverTheLimitWaitUntilOneCloses) {
 // backlog the kernel drops the handshakes over it, and the senders retry
 // after 1 s, 3 s, ... The connections over max_connections complete in the
 // kernel's backlog and wait there.
-TEST(MllpServer, ManyConnectionsAtOnceAllCompleteInTheBacklog) {
-  Recorder rec;
-  MllpServerOptions o = local();
-  o.max_connections = 1;
-  MllpServer server(o, rec.handlers());
-  server.start();
-  Client served(server.port());
-  ASSERT_TRUE(served.send(mllp_frame("a")));
-  ASSERT_EQ(served.read_frame(), "re:a");  // the one slot is taken: the rest stay in the backlog
-
-  constexpr int kWaiting = 200;
+TEST_F(OneSlotTaken, ManyConnectionsAtOnceAllCompleteInTheBacklog) {
+  constexpr int kWaiting = 200;  // none served: they stay in the backlog
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(server.port());
+  addr.sin_port = htons(server_.port());
   ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
   std::vector<pollfd> pending;
   for (int i = 0; i < kWaiting; ++i) {
