@@ -57,11 +57,11 @@ class CompiledPolicy {
   static const sdk::Value* input_of(const Rule& rule, std::span<const sdk::Value* const> first_steps) {
     return rule.from_path.find_below_first(first_steps[rule.first_step]);
   }
+  // The audit action of `rule` before its method runs.
+  static FieldAction action_of(const Rule& rule);
   // A rule on "ARRAY.*...": applies the method to each element that has the
   // field, into the same element of the output's array; false when no
   // element had it (no audit action then).
-  // The audit action of `rule` before its method runs.
-  static FieldAction action_of(const Rule& rule);
   bool apply_to_elements(const Rule& rule, const sdk::Value& array, const RecordContext& ctx, sdk::Value& out,
                          FieldAction& action) const;
   std::string name_;
