@@ -91,11 +91,17 @@ DeterministicCipher::~DeterministicCipher() {
 }
 
 namespace {
-// A working copy of a keyed context; copying only reads the template, so
-// threads may copy the same one at once.
+// A working copy of a keyed context. Threads may copy the same one at once:
+// EVP_CIPHER_CTX_copy takes its source as const, and openssl-threads(7) says
+// objects are thread-safe while the calls made on them do not modify them
+// (for AES-SIV the copy reads the source's key schedules and CMAC state and
+// takes references with atomic counts). Throws when no copy can be made (out
+// of memory), so that this is never reported as a failed encryption or as a
+// handle that does not open.
 CipherCtx copy_of(const EVP_CIPHER_CTX* keyed) {
   CipherCtx ctx(EVP_CIPHER_CTX_new());
-  if (ctx && EVP_CIPHER_CTX_copy(ctx.get(), keyed) != 1) ctx.reset();
+  if (!ctx || EVP_CIPHER_CTX_copy(ctx.get(), keyed) != 1)
+    throw std::runtime_error("OpenSSL: could not make a working copy of the AES-SIV context (out of memory?)");
   return ctx;
 }
 }  // namespace
@@ -105,7 +111,7 @@ std::string DeterministicCipher::seal(std::string_view associated, std::string_v
   std::string out(kTag + plain.size(), '\0');
   auto* ct = reinterpret_cast<unsigned char*>(out.data()) + kTag;
   int len = 0;
-  if (!ctx || EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(associated), static_cast<int>(associated.size())) != 1 ||
+  if (EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(associated), static_cast<int>(associated.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), ct, &len, bytes(plain), static_cast<int>(plain.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, kTag, out.data()) != 1)
@@ -120,7 +126,7 @@ bool DeterministicCipher::open(std::string_view associated, std::string_view sea
   std::string_view ct = sealed.substr(kTag);
   plain.assign(ct.size(), '\0');
   int len = 0;
-  bool ok = ctx && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, kTag, tag.data()) == 1 &&
+  bool ok = EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, kTag, tag.data()) == 1 &&
             EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(associated), static_cast<int>(associated.size())) == 1 &&
             EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, bytes(ct),
                               static_cast<int>(ct.size())) == 1 &&

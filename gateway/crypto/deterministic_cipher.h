@@ -20,7 +20,9 @@ class DeterministicCipher {
   DeterministicCipher(const DeterministicCipher&) = delete;
   DeterministicCipher& operator=(const DeterministicCipher&) = delete;
 
-  // SIV tag (16 bytes) followed by the ciphertext. Thread-safe.
+  // SIV tag (16 bytes) followed by the ciphertext. Thread-safe, as is open().
+  // Both throw std::runtime_error when OpenSSL cannot do the work (e.g. out of
+  // memory).
   std::string seal(std::string_view associated, std::string_view plain) const;
   // False when `sealed` was not made by this key with this associated data.
   bool open(std::string_view associated, std::string_view sealed, std::string& plain) const;

@@ -1,6 +1,7 @@
 #include "crypto/key_store.h"
 
 #include <cctype>
+#include <exception>
 #include <fstream>
 #include <sstream>
 
@@ -72,7 +73,13 @@ sdk::Status KeyStore::open_handle(std::string_view handle, std::string& plain) c
   if (!parse_handle(handle, key_id, sealed)) return sdk::Status::Invalid("not an encrypted handle (mgh1.KEY.DATA)");
   const DeterministicCipher* c = cipher(key_id);
   if (!c) return sdk::Status::Invalid("the handle was made with key '" + key_id + "', which is not loaded");
-  if (!c->open(key_id, sealed, plain))
+  bool opened = false;
+  try {
+    opened = c->open(key_id, sealed, plain);
+  } catch (const std::exception& e) {  // not the handle's fault: try again later
+    return sdk::Status::Unavailable(std::string("the handle could not be opened now: ") + e.what());
+  }
+  if (!opened)
     return sdk::Status::Invalid("the handle does not open with key '" + key_id + "' (modified, or another key file)");
   return sdk::Status::Ok();
 }

@@ -31,7 +31,9 @@ class KeyStore {
   const DeterministicCipher* cipher(const std::string& id) const;
   // A retired key verifies old tokens and opens old handles but makes nothing new.
   bool retired(const std::string& id) const { return retired_.count(id) != 0; }
-  // Opens a handle made by the encrypt method with any loaded key, retired or not.
+  // Opens a handle made by the encrypt method with any loaded key, retired or
+  // not. invalid_argument when it does not open (modified, unknown key);
+  // unavailable when OpenSSL could not do the work (out of memory).
   sdk::Status open_handle(std::string_view handle, std::string& plain) const;
 
  private:

@@ -34,7 +34,7 @@ class MEDGATE_SDK_API HandleOpener {
   // hold, or held by none of the records being delivered;
   // (failed_precondition) when this target may not open handles or when
   // called outside deliver(); (unavailable) when the opening cannot be
-  // audited.
+  // audited or the host cannot decrypt now (out of memory): retry later.
   virtual Status open_handle(std::string_view handle, std::string& plain) = 0;
 };
 
