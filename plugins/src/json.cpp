@@ -133,6 +133,44 @@ inline bool needs_escape8(std::uint64_t w) {
 
 inline bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
+// 16 bytes at once (GCC vector extensions: SSE2 on x86-64, NEON on arm64).
+typedef unsigned char Bytes16 __attribute__((vector_size(16)));
+inline bool needs_escape16(const char* in) {
+  Bytes16 v;
+  std::memcpy(&v, in, 16);
+  const auto hit = (v < 0x20) | (v == '"') | (v == '\\');
+  std::uint64_t half[2];
+  std::memcpy(half, &hit, 16);
+  return (half[0] | half[1]) != 0;
+}
+
+// How many bytes at the start of `s` need no escaping: s.size() when none
+// does. Whole blocks are tested, the last one overlapping the one before, so
+// a string of 4 bytes or more is read without a byte-by-byte loop; the exact
+// position is looked for only inside a block that holds such a byte.
+inline std::size_t clean_prefix(std::string_view s) {
+  const char* const in = s.data();
+  const std::size_t n = s.size();
+  std::size_t at = 0;  // bytes known clean
+  if (n >= 16) {
+    for (; at + 16 <= n; at += 16)
+      if (needs_escape16(in + at)) break;
+    if (at + 16 > n && (at == n || !needs_escape16(in + n - 16))) return n;
+  } else if (n >= 8) {
+    std::uint64_t head, tail;
+    std::memcpy(&head, in, 8);
+    std::memcpy(&tail, in + n - 8, 8);
+    if (!needs_escape8(head) && !needs_escape8(tail)) return n;
+  } else if (n >= 4) {
+    std::uint32_t head, tail;
+    std::memcpy(&head, in, 4);
+    std::memcpy(&tail, in + n - 4, 4);
+    if (!needs_escape8(head | std::uint64_t{tail} << 32)) return n;
+  }
+  while (at < n && !needs_escape(static_cast<unsigned char>(in[at]))) ++at;
+  return at;
+}
+
 // Writes into the free space of a std::string through a raw pointer: each
 // write first makes room for its worst case, so the bytes themselves are
 // stored without a capacity check each (push_back and append were most of
@@ -183,47 +221,23 @@ class JsonWriter {
   }
 
   void string(std::string_view s) {
-    // Room for the string as is and its quotes: every step below writes as
-    // many bytes as it reads, until a byte needs escaping.
-    const char* in = s.data();
-    const char* const end = in + s.size();
+    // Room for the string as is and its quotes; the bytes before the first
+    // one that needs escaping (all of them, nearly always) go in one copy.
     char* p = room(s.size() + 2);
     *p++ = '"';
-    while (in < end) {
-      const std::size_t left = static_cast<std::size_t>(end - in);
-      if (left >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, in, 8);
-        if (!needs_escape8(w)) {
-          std::memcpy(p, &w, 8);
-          p += 8;
-          in += 8;
-          continue;
-        }
-      } else if (left >= 4) {
-        // The last 4 to 7 bytes as two overlapping 4-byte words.
-        std::uint32_t head, tail;
-        std::memcpy(&head, in, 4);
-        std::memcpy(&tail, end - 4, 4);
-        if (!needs_escape8(head | std::uint64_t{tail} << 32)) {
-          std::memcpy(p, &head, 4);
-          std::memcpy(p + left - 4, &tail, 4);
-          p += left;
-          break;
-        }
+    const std::size_t clean = clean_prefix(s);
+    std::memcpy(p, s.data(), clean);
+    p += clean;
+    for (std::size_t i = clean; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (!needs_escape(c)) {
+        *p++ = static_cast<char>(c);
+        continue;
       }
-      const char* const chunk_end = std::min(in + 8, end);
-      for (; in < chunk_end; ++in) {
-        const auto c = static_cast<unsigned char>(*in);
-        if (!needs_escape(c)) {
-          *p++ = static_cast<char>(c);
-          continue;
-        }
-        // Room for the worst case of the rest, this byte included: every
-        // byte written as \u00XX, then the closing quote.
-        used_ = static_cast<std::size_t>(p - out_.data());
-        p = escape(c, room(static_cast<std::size_t>(end - in) * 6 + 1));
-      }
+      // Room for the worst case of the rest, this byte included: every
+      // byte written as \u00XX, then the closing quote.
+      used_ = static_cast<std::size_t>(p - out_.data());
+      p = escape(c, room((s.size() - i) * 6 + 1));
     }
     *p++ = '"';
     used_ = static_cast<std::size_t>(p - out_.data());

@@ -1,6 +1,7 @@
 // JSON serialization: every byte that must be escaped is escaped wherever it
-// sits in a string (the writer scans 8 bytes at a time, so positions around
-// word boundaries matter), and what it writes parses back to the same Value.
+// sits in a string (the writer tests 16, 8 or 4 bytes at a time with
+// overlapping blocks, so positions around block boundaries matter), and what
+// it writes parses back to the same Value.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -42,16 +43,37 @@ std::string reference_escape(const std::string& s) {
 
 TEST(JsonString, EscapesEverySpecialByteAtEveryOffset) {
   const std::string specials = std::string("\"\\\n\r\t\b\f\x01\x1f", 9) + std::string(1, '\0');
-  for (char special : specials) {
-    for (std::size_t len = 1; len <= 24; ++len) {
-      for (std::size_t pos = 0; pos < len; ++pos) {
-        std::string s(len, 'a');
-        s[pos] = special;
-        std::string out;
-        append_json_string(s, out);
-        ASSERT_EQ(out, reference_escape(s)) << "byte " << int(static_cast<unsigned char>(special)) << " at " << pos
-                                            << " of " << len;
+  // Plain ASCII and high bytes (UTF-8) around it.
+  for (char filler : {'a', '\xe4'}) {
+    for (char special : specials) {
+      for (std::size_t len = 1; len <= 40; ++len) {
+        for (std::size_t pos = 0; pos < len; ++pos) {
+          std::string s(len, filler);
+          s[pos] = special;
+          std::string out;
+          append_json_string(s, out);
+          ASSERT_EQ(out, reference_escape(s)) << "byte " << int(static_cast<unsigned char>(special)) << " at " << pos
+                                              << " of " << len;
+          // A second one further on: the first must not hide it.
+          if (pos + 3 < len) {
+            s[len - 1] = special;
+            out.clear();
+            append_json_string(s, out);
+            ASSERT_EQ(out, reference_escape(s)) << "bytes at " << pos << " and " << len - 1 << " of " << len;
+          }
+        }
       }
+    }
+  }
+}
+
+TEST(JsonString, CleanStringsOfEveryLengthAreCopiedWhole) {
+  for (char filler : {'a', '\xe4', '\x7f', ' '}) {
+    for (std::size_t len = 0; len <= 70; ++len) {
+      const std::string s(len, filler);
+      std::string out = "x";
+      append_json_string(s, out);
+      ASSERT_EQ(out, "x\"" + s + "\"") << "length " << len;
     }
   }
 }
