@@ -1,6 +1,7 @@
 #include "medgate/sdk/value.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace medgate::sdk {
@@ -13,9 +14,27 @@ std::pair<std::string_view, std::string_view> split_first(std::string_view path)
 }
 
 // Member keys are short and many share a length ("name", "code", "role"):
-// the first byte tells most of them apart without a call to memcmp.
-bool same_key(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+// the first byte tells most of them apart, and keys of up to 16 bytes are
+// compared as two overlapping words each, without a call to memcmp.
+[[gnu::always_inline]] inline bool same_key(std::string_view a, std::string_view b) noexcept {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n == 0) return true;
+  const char* const x = a.data();
+  const char* const y = b.data();
+  if (x[0] != y[0]) return false;  // tells most keys of one length apart
+  auto words_equal = [&]<typename Word>(Word) {
+    Word x0, x1, y0, y1;
+    std::memcpy(&x0, x, sizeof(Word));
+    std::memcpy(&y0, y, sizeof(Word));
+    std::memcpy(&x1, x + n - sizeof(Word), sizeof(Word));
+    std::memcpy(&y1, y + n - sizeof(Word), sizeof(Word));
+    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+  };
+  if (n >= 8) return n <= 16 ? words_equal(std::uint64_t{}) : std::memcmp(x, y, n) == 0;
+  if (n >= 4) return words_equal(std::uint32_t{});
+  // 1 to 3 bytes: the middle and the last cover the rest.
+  return x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1];
 }
 }  // namespace
 
