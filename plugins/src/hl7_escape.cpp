@@ -80,7 +80,20 @@ std::string escape(std::string_view text, const Delimiters& d) {
   std::string out;
   if (text == "\"\"") return std::string{e} + "X2222" + e;
   out.reserve(text.size() + 8);
-  for (char c : text) {
+  // A byte that may need escaping: a delimiter, a control character (a line
+  // break among them) or DEL. Runs of other bytes are copied whole.
+  auto may_need_escape = [&d](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F || c == d.field || c == d.component || c == d.repetition || c == d.escape ||
+           c == d.subcomponent || (c == d.truncation && c != '\0');
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t run = i;
+    while (run < text.size() && !may_need_escape(text[run])) ++run;
+    out.append(text, i, run - i);
+    if (run == text.size()) break;
+    const char c = text[run];
+    i = run + 1;
     const std::string_view name = name_of(c, d);
     if (!name.empty()) {
       out += e;
@@ -105,10 +118,11 @@ std::string unescape(std::string_view raw, const Delimiters& d, Charset charset)
   out.reserve(raw.size());
   std::size_t i = 0;
   while (i < raw.size()) {
-    if (raw[i] != e) {
-      out += raw[i++];
-      continue;
-    }
+    // Up to the next escape character, copied whole.
+    const std::size_t at = raw.find(e, i);
+    out.append(raw.substr(i, at == std::string_view::npos ? std::string_view::npos : at - i));
+    if (at == std::string_view::npos) break;
+    i = at;
     const std::size_t close = raw.find(e, i + 1);
     if (close == std::string_view::npos) {  // unterminated: as written
       out.append(raw.substr(i));
