@@ -3,6 +3,8 @@
 
 #include <openssl/sha.h>
 
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace medgate::crypto {
@@ -18,13 +20,20 @@ Sha256 sha256(std::string_view data) {
   return out;
 }
 
+namespace {
+// The two hex digits of every byte value, so that each byte is one copy.
+constexpr std::array<std::array<char, 2>, 256> kHexPairs = [] {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::array<std::array<char, 2>, 256> pairs{};
+  for (std::size_t b = 0; b < 256; ++b) pairs[b] = {kHex[b >> 4], kHex[b & 15]};
+  return pairs;
+}();
+}  // namespace
+
 std::string to_hex(const std::uint8_t* data, std::size_t bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out(bytes * 2, '\0');
-  for (std::size_t i = 0; i < bytes; ++i) {
-    out[2 * i] = kHex[data[i] >> 4];
-    out[2 * i + 1] = kHex[data[i] & 15];
-  }
+  char* p = out.data();
+  for (std::size_t i = 0; i < bytes; ++i, p += 2) std::memcpy(p, kHexPairs[data[i]].data(), 2);
   return out;
 }
 
