@@ -87,25 +87,26 @@ void OutputPlan::write(const sdk::Value& record, std::span<const sdk::Value* con
       first[n] = static_cast<std::uint32_t>(rule);
   }
 
-  json.push_back('{');
+  sdk::JsonAppender out(json);  // one writer for every piece: trimmed once, at the end
+  out.raw('{');
   bool any = false;
   for (std::size_t i = 0; i < envelope_.size(); ++i) {
     const sdk::Value* v = record.find(envelope_[i]);
     if (!v) continue;
-    if (any) json.push_back(',');
+    if (any) out.raw(',');
     any = true;
-    json.append(envelope_json_[i]);
-    sdk::append_json(*v, json);
+    out.raw(envelope_json_[i]);
+    out.value(*v);
   }
   if (any && std::any_of(nodes_[0].children.begin(), nodes_[0].children.end(),
                          [&](std::uint32_t c) { return first[c] != kNone; }))
-    json.push_back(',');
-  write_members(nodes_[0], first, written, json);
-  json.push_back('}');
+    out.raw(',');
+  write_members(nodes_[0], first, written, out);
+  out.raw('}');
 }
 
 void OutputPlan::write_members(const Node& node, const std::uint32_t* first,
-                               std::span<const sdk::Value* const> written, std::string& json) const {
+                               std::span<const sdk::Value* const> written, sdk::JsonAppender& out) const {
   // Each member's first rule is distinct (their subtrees are disjoint): take
   // them in increasing order.
   bool any = false;
@@ -115,16 +116,16 @@ void OutputPlan::write_members(const Node& node, const std::uint32_t* first,
       if (first[c] != kNone && (rank == 0 || first[c] > after) && (next == kNone || first[c] < first[next])) next = c;
     if (next == kNone) return;
     after = first[next];
-    if (any) json.push_back(',');
+    if (any) out.raw(',');
     any = true;
     const Node& member = nodes_[next];
-    json.append(member.key_json);
+    out.raw(member.key_json);
     if (member.rule >= 0) {
-      sdk::append_json(*written[static_cast<std::size_t>(member.rule)], json);
+      out.value(*written[static_cast<std::size_t>(member.rule)]);
     } else {
-      json.push_back('{');
-      write_members(member, first, written, json);
-      json.push_back('}');
+      out.raw('{');
+      write_members(member, first, written, out);
+      out.raw('}');
     }
   }
 }

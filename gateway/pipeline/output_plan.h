@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "medgate/sdk/json.h"
 #include "medgate/sdk/value.h"
 
 namespace medgate::pipeline {
@@ -48,7 +49,7 @@ class OutputPlan {
   // Members of `node` (an object) with something written, ordered by the first
   // rule that wrote into each; `first[n]` is that rule for node n, or kNone.
   void write_members(const Node& node, const std::uint32_t* first, std::span<const sdk::Value* const> written,
-                     std::string& json) const;
+                     sdk::JsonAppender& out) const;
 
   std::vector<std::string> envelope_;  // keys
   std::vector<std::string> envelope_json_;  // the same as JSON, with colons

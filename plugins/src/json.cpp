@@ -182,7 +182,25 @@ class JsonWriter {
   JsonWriter(std::string& out, std::size_t used) : out_(out), used_(used) {}
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
-  ~JsonWriter() { out_.resize(used_); }
+  ~JsonWriter() {
+    if (trim_) out_.resize(used_);
+  }
+  // Leaves `out` untrimmed (its owner trims it later); returns the bytes written.
+  std::size_t keep_scratch() {
+    trim_ = false;
+    return used_;
+  }
+  void byte(char c) {
+    *room(1) = c;
+    ++used_;
+  }
+  // A pointer to at least `n` writable bytes at the end of what is written.
+  char* room(std::size_t n) {
+    // The slack spares the next small writes a resize each; std::string
+    // grows its capacity geometrically.
+    if (out_.size() - used_ < n) out_.resize(used_ + n + 256);
+    return out_.data() + used_;
+  }
 
   void value(const Value& v) {
     switch (v.type()) {
@@ -282,17 +300,6 @@ class JsonWriter {
     return p;
   }
 
-  // A pointer to at least `n` writable bytes at the end of what is written.
-  char* room(std::size_t n) {
-    // The slack spares the next small writes a resize each; std::string
-    // grows its capacity geometrically.
-    if (out_.size() - used_ < n) out_.resize(used_ + n + 256);
-    return out_.data() + used_;
-  }
-  void byte(char c) {
-    *room(1) = c;
-    ++used_;
-  }
   template <std::size_t N>
   void literal(const char (&s)[N]) {
     std::memcpy(room(N - 1), s, N - 1);
@@ -301,8 +308,29 @@ class JsonWriter {
 
   std::string& out_;
   std::size_t used_;  // bytes of out_ written; the rest is scratch until the destructor trims it
+  bool trim_ = true;
 };
 }  // namespace
+
+JsonAppender::~JsonAppender() { out_.resize(used_); }
+
+void JsonAppender::value(const Value& v) {
+  JsonWriter w(out_, used_);
+  w.value(v);
+  used_ = w.keep_scratch();
+}
+
+void JsonAppender::string(std::string_view s) {
+  JsonWriter w(out_, used_);
+  w.string(s);
+  used_ = w.keep_scratch();
+}
+
+void JsonAppender::grow(std::size_t n) {
+  JsonWriter w(out_, used_);
+  w.room(n);
+  w.keep_scratch();
+}
 
 void append_json_string(std::string_view s, std::string& out) { JsonWriter(out).string(s); }
 

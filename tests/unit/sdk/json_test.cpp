@@ -135,3 +135,51 @@ TEST(JsonWrite, LargeRecordOutgrowsTheFirstBuffer) {
   EXPECT_EQ(back, v);
   EXPECT_NE(text.find(R"("numbers":[-9007199254740993,3.0,-0.0,1e+300])"), std::string::npos) << text.substr(0, 200);
 }
+
+// SDK 1.6: pieces written through one appender are the pieces' own JSON, in
+// order, after what the string held; the string is trimmed when it goes.
+TEST(JsonAppender, PiecesAreWrittenInOrderAfterWhatTheStringHeld) {
+  Value record = Value::object();
+  record["name"] = Value("王小明 \"quoted\"\n");
+  record["visits"] = Value(std::int64_t{3});
+  std::string out = "prefix:";
+  {
+    medgate::sdk::JsonAppender json(out);
+    json.raw('{');
+    json.raw("\"kind\":");
+    json.string("visit\t1");
+    json.raw(',');
+    json.raw("\"record\":");
+    json.value(record);
+    json.raw('}');
+  }
+  std::string expected = "prefix:{\"kind\":";
+  append_json_string("visit\t1", expected);
+  expected += ",\"record\":" + to_json(record) + "}";
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(out.size(), expected.size());  // no scratch left behind
+}
+
+TEST(JsonAppender, ManySmallPiecesAndALargeOneOutgrowTheSlack) {
+  std::string out;
+  std::string expected;
+  {
+    medgate::sdk::JsonAppender json(out);
+    for (int i = 0; i < 5000; ++i) {
+      json.raw(i % 2 ? ',' : ';');
+      expected += i % 2 ? ',' : ';';
+      json.raw("ab");
+      expected += "ab";
+    }
+    const std::string big(100000, 'x');
+    json.string(big);
+    append_json_string(big, expected);
+  }
+  EXPECT_EQ(out, expected);
+}
+
+TEST(JsonAppender, NothingWrittenLeavesTheStringAsItWas) {
+  std::string out = "kept";
+  { medgate::sdk::JsonAppender json(out); }
+  EXPECT_EQ(out, "kept");
+}

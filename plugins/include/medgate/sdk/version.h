@@ -7,7 +7,7 @@
 #include <version>
 
 #define MEDGATE_SDK_VERSION_MAJOR 1
-#define MEDGATE_SDK_VERSION_MINOR 5
+#define MEDGATE_SDK_VERSION_MINOR 6
 
 #define MEDGATE_SDK_STR2(x) #x
 #define MEDGATE_SDK_STR(x) MEDGATE_SDK_STR2(x)
