@@ -50,6 +50,7 @@ bool role_allows(Role have, Role need) { return static_cast<int>(have) >= static
 
 constexpr std::size_t kMaxRequestBody = 1 << 20;
 constexpr std::size_t kDefaultPage = 50, kMaxPage = 1000;
+constexpr int kMaxRequestsPerConnection = 100;  // see start()
 
 // Reads a JSON object body (empty body: empty object); false after answering 400/413.
 bool read_json_body(HTTPServerRequest& req, HTTPServerResponse& res, sdk::Value& out) {
@@ -395,6 +396,10 @@ sdk::Status AdminServer::start() {
     params->setMaxQueued(64);
     params->setTimeout(Poco::Timespan(10, 0));
     params->setKeepAlive(true);
+    // A connection ends after this many requests (or 10 s idle, POCO's
+    // default), so a client scraping more often than that still meets a
+    // renewed certificate within a bounded time.
+    params->setMaxKeepAliveRequests(kMaxRequestsPerConnection);
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(view_, tokens_), socket, params);
     server_->start();
   } catch (const Poco::Exception& e) {

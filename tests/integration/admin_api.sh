@@ -51,6 +51,15 @@ print(f"{len(fams)} metric families parsed; delivered={n}, latency count={count}
 PY
 pass "/metrics parses (prometheus_client) and counts $N accepted and delivered"
 
+# A keep-alive connection ends after 100 requests, so that a frequent scraper
+# meets a renewed certificate: 150 requests in one curl (which reuses its
+# connection) need exactly two connections.
+URLS=()
+for _ in $(seq 150); do URLS+=("$ADMIN_URL/healthz"); done
+connects=$(curl -s -o /dev/null -w '%{num_connects}\n' "${URLS[@]}" | awk '{n += $1} END {print n}')
+[ "$connects" = 2 ] || fail "150 keep-alive requests used $connects connections, expected 2 (100 per connection)"
+pass "a keep-alive connection ends after 100 requests"
+
 # /api/ needs a bearer token; roles gate what it may do.
 [ "$(http_code GET "$ADMIN_URL/api/v1/status")" = 401 ] || fail "/api/v1/status without a token was not refused with 401"
 curl -s -D - -o /dev/null "$ADMIN_URL/api/v1/routes" | grep -i '^WWW-Authenticate: Bearer' > /dev/null || fail "401 lacks WWW-Authenticate"
