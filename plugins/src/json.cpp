@@ -244,7 +244,7 @@ class JsonWriter {
     char* p = room(s.size() + 2);
     *p++ = '"';
     const std::size_t clean = clean_prefix(s);
-    std::memcpy(p, s.data(), clean);
+    if (clean) std::memcpy(p, s.data(), clean);  // an empty view's data() may be null
     p += clean;
     for (std::size_t i = clean; i < s.size(); ++i) {
       const auto c = static_cast<unsigned char>(s[i]);

@@ -183,3 +183,16 @@ TEST(JsonAppender, NothingWrittenLeavesTheStringAsItWas) {
   { medgate::sdk::JsonAppender json(out); }
   EXPECT_EQ(out, "kept");
 }
+
+TEST(JsonAppender, EmptyViewsWithoutDataAreNothingToWrite) {
+  std::string out;
+  {
+    medgate::sdk::JsonAppender json(out);
+    json.raw(std::string_view());
+    json.string(std::string_view());
+  }
+  EXPECT_EQ(out, "\"\"");
+  std::string direct;
+  append_json_string(std::string_view(), direct);
+  EXPECT_EQ(direct, "\"\"");
+}

@@ -56,6 +56,7 @@ class MEDGATE_SDK_API JsonAppender {
   // Bytes that are JSON already, as they are (inline: the common small pieces
   // of an object, its braces, commas and keys).
   void raw(std::string_view json) {
+    if (json.empty()) return;  // its data() may be null
     if (out_.size() - used_ < json.size()) grow(json.size());
     std::memcpy(out_.data() + used_, json.data(), json.size());
     used_ += json.size();
