@@ -4,6 +4,8 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 
 #include "hl7_internal.h"
 
@@ -104,6 +106,11 @@ Status charset_from_msh18(std::string_view value, Charset& out, Charset if_empty
 std::size_t valid_utf8_prefix(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < s.size()) {
+    // ASCII, most of an HL7 message, 8 bytes at a time.
+    if (std::uint64_t w; i + 8 <= s.size() && (std::memcpy(&w, s.data() + i, 8), (w & 0x8080808080808080ULL) == 0)) {
+      i += 8;
+      continue;
+    }
     const auto b = static_cast<unsigned char>(s[i]);
     std::size_t n;
     unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte

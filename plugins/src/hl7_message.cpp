@@ -25,6 +25,7 @@ std::size_t part_count(std::string_view s, char sep) noexcept {
 
 std::vector<std::string> split(std::string_view s, char sep) {
   std::vector<std::string> parts;
+  parts.reserve(part_count(s, sep));  // one allocation, no strings moved as it grows
   std::size_t start = 0;
   for (;;) {
     const std::size_t p = s.find(sep, start);

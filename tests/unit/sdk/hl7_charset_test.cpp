@@ -185,6 +185,31 @@ TEST(Hl7Charset, UnknownCharsetIsNamedAndTheHeaderStillRead) {
   EXPECT_EQ(partial.charset(), Charset::ascii);
 }
 
+// The UTF-8 check reads ASCII 8 bytes at a time: a bad byte, or a valid
+// multi-byte character, at every offset of texts up to 40 bytes must be found
+// exactly where it is.
+TEST(Hl7Charset, Utf8ErrorsAreFoundAtEveryOffset) {
+  std::string out;
+  for (std::size_t len = 1; len <= 40; ++len) {
+    for (std::size_t pos = 0; pos < len; ++pos) {
+      std::string text(len, 'a');
+      text[pos] = '\x80';  // a continuation byte with no lead byte
+      Status bad = to_utf8(text, Charset::utf8, out);
+      ASSERT_FALSE(bad.ok()) << "length " << len << ", position " << pos;
+      EXPECT_NE(bad.message().find("at byte offset " + std::to_string(pos) + " "), std::string::npos)
+          << bad.message() << " (length " << len << ")";
+      std::string good(len, 'a');
+      good.insert(pos, "测");  // three bytes, valid
+      ASSERT_TRUE(to_utf8(good, Charset::utf8, out).ok()) << "length " << len << ", position " << pos;
+      EXPECT_EQ(out, good);
+      good.resize(good.size() - (len - pos) - 1);  // cut inside the character
+      Status cut = to_utf8(good, Charset::utf8, out);
+      ASSERT_FALSE(cut.ok());
+      EXPECT_NE(cut.message().find("at byte offset " + std::to_string(pos) + " "), std::string::npos) << cut.message();
+    }
+  }
+}
+
 TEST(Hl7Charset, ConversionFunctions) {
   std::string out;
   ASSERT_TRUE(to_utf8(kTestPatientGb, Charset::gb18030, out).ok());
