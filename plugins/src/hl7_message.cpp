@@ -1,6 +1,7 @@
 // The message model: segments keep each field as written (escaped); reading
 // splits and unescapes on demand, building escapes and joins.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "hl7_internal.h"
@@ -20,7 +21,23 @@ std::string_view nth_part(std::string_view s, char sep, std::size_t n) noexcept 
 }
 
 std::size_t part_count(std::string_view s, char sep) noexcept {
-  return static_cast<std::size_t>(std::count(s.begin(), s.end(), sep)) + 1;
+  // 8 bytes at a time: in x = w ^ (sep in every byte) a byte is zero where w
+  // holds `sep`; ~(((x & 0x7f..) + 0x7f..) | x | 0x7f..) has the top bit of
+  // exactly those bytes set (no carry crosses bytes). Shifted down to one
+  // bit per byte and multiplied by 0x0101..01, the top byte is their sum
+  // (at most 8; no popcount instruction in the x86-64 baseline).
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, low7 = 0x7f7f7f7f7f7f7f7fULL;
+  const std::uint64_t pattern = ones * static_cast<unsigned char>(sep);
+  std::size_t count = 1, i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t x = w ^ pattern;
+    const std::uint64_t hits = (~(((x & low7) + low7) | x | low7)) >> 7;
+    count += static_cast<std::size_t>((hits * ones) >> 56);
+  }
+  for (; i < s.size(); ++i) count += s[i] == sep;
+  return count;
 }
 
 std::vector<std::string> split(std::string_view s, char sep) {

@@ -80,6 +80,30 @@ TEST(Hl7Parse, RepetitionsComponentsAndSubcomponents) {
   EXPECT_EQ(pv1.repetition_count(9), 0u);
 }
 
+// Separators are counted 8 bytes at a time: parts of every length from 0 to
+// 9 bytes, ASCII or UTF-8, and separators at every offset, are all counted.
+TEST(Hl7Parse, CountsRepetitionsComponentsAndFieldsOfEveryLength) {
+  for (std::size_t n = 1; n <= 20; ++n) {
+    for (const char* filler : {"x", "测"}) {
+      std::string field, component;
+      for (std::size_t i = 0; i < n; ++i) {
+        std::string part;
+        for (std::size_t k = 0; k < (i * 7 + n) % 10; ++k) part += filler;
+        field += (i ? "~" : "") + part;
+        component += (i ? "^" : "") + part;
+      }
+      std::string fields;  // n empty or short fields after PID-3
+      for (std::size_t i = 0; i < n; ++i) fields += "|" + std::string(i % 3, 'f');
+      Message m = parsed(lines({"MSH|^~\\&|HIS|H|GW|G|20260101||ADT^A01|C1|P|2.5",
+                                "PID|1||" + field + "|" + component + fields}));
+      const Segment& pid = segment(m, "PID");
+      EXPECT_EQ(pid.repetition_count(3), n) << "n=" << n << " filler=" << filler;
+      EXPECT_EQ(pid.component_count(4), n) << "n=" << n << " filler=" << filler;
+      EXPECT_EQ(pid.field_count(), 4 + n) << "n=" << n << " filler=" << filler;
+    }
+  }
+}
+
 TEST(Hl7Parse, NullIsNotEmptyIsNotAbsent) {
   Message m = parsed(lines({hl7_samples::kAdtMsh, R"(PID|1||""|X|""^A)"}));
   const Segment& pid = segment(m, "PID");
