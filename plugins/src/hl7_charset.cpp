@@ -107,9 +107,13 @@ std::size_t valid_utf8_prefix(std::string_view s) noexcept {
   std::size_t i = 0;
   while (i < s.size()) {
     // ASCII, most of an HL7 message, 8 bytes at a time.
-    if (std::uint64_t w; i + 8 <= s.size() && (std::memcpy(&w, s.data() + i, 8), (w & 0x8080808080808080ULL) == 0)) {
-      i += 8;
-      continue;
+    if (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
     }
     const auto b = static_cast<unsigned char>(s[i]);
     std::size_t n;
