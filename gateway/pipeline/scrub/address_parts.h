@@ -38,12 +38,12 @@ bool may_hold_address_part(std::string_view text);
 // Runs for every CJK character of every text scrubbed: the last two bytes
 // rule out almost every other character with one bit test.
 inline bool address_suffix_end_at(std::string_view text, std::size_t i) {
-  // Suffix characters by the low six bits of their second and third bytes.
+  static constexpr char32_t kLastCharacters[] = {U'区', U'县', U'镇', U'乡', U'路', U'街', U'道', U'巷',
+                                                 U'弄', U'村', U'号', U'栋', U'幢', U'楼', U'室', U'元'};
+  // The same characters by the low six bits of their second and third bytes.
   static constexpr auto kLowBits = [] {
     std::array<std::uint64_t, 64> bits{};
-    for (char32_t c : {U'区', U'县', U'镇', U'乡', U'路', U'街', U'道', U'巷', U'弄', U'村', U'号', U'栋', U'幢', U'楼',
-                       U'室', U'元'})
-      bits[(c >> 6) & 0x3F] |= std::uint64_t{1} << (c & 0x3F);
+    for (char32_t c : kLastCharacters) bits[(c >> 6) & 0x3F] |= std::uint64_t{1} << (c & 0x3F);
     return bits;
   }();
   if (i + 3 > text.size()) return false;
@@ -51,13 +51,10 @@ inline bool address_suffix_end_at(std::string_view text, std::size_t i) {
              b2 = static_cast<unsigned char>(text[i + 2]);
   if ((b0 & 0xF0) != 0xE0 || !((kLowBits[b1 & 0x3F] >> (b2 & 0x3F)) & 1)) return false;
   if ((b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return false;
-  switch (char32_t{b0 & 0x0Fu} << 12 | char32_t{b1 & 0x3Fu} << 6 | char32_t{b2 & 0x3Fu}) {
-    case U'区': case U'县': case U'镇': case U'乡': case U'路': case U'街': case U'道': case U'巷':
-    case U'弄': case U'村': case U'号': case U'栋': case U'幢': case U'楼': case U'室': case U'元':
-      return true;
-    default:
-      return false;
-  }
+  const char32_t c = char32_t{b0 & 0x0Fu} << 12 | char32_t{b1 & 0x3Fu} << 6 | char32_t{b2 & 0x3Fu};
+  for (char32_t last : kLastCharacters)
+    if (c == last) return true;
+  return false;
 }
 
 }  // namespace medgate::pipeline::scrub
