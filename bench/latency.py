@@ -69,8 +69,8 @@ def percentile(sorted_values, p):
     return sorted_values[k]
 
 
-def one_run(work, lines, rate, batch):
-    cfg = demo_config(work)
+def one_run(work, lines, rate, batch, delivery_interval):
+    cfg = demo_config(work, delivery_interval)
     text = open(cfg, encoding="utf-8").read().replace("poll_interval: 200ms", "poll_interval: 20ms")
     open(cfg, "w", encoding="utf-8").write(text)
     var = os.path.join(work, "var")
@@ -122,6 +122,8 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--batch", type=int, default=100, help="records per dropped file")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--delivery-interval",
+                    help="the two file targets' delivery_interval, e.g. 0 or 10ms (default: the host's)")
     args = ap.parse_args()
     n = args.rate * args.seconds
     work = tempfile.mkdtemp(prefix="medgate-latency.")
@@ -132,7 +134,7 @@ def main():
         assert len(lines) == n
         results = []
         for run in range(args.runs):
-            r = one_run(work, lines, args.rate, args.batch)
+            r = one_run(work, lines, args.rate, args.batch, args.delivery_interval)
             results.append(r)
             print(f"run {run + 1}: offered {r['rate']:,.0f} rec/s: p50 {r['p50']:.1f} ms, p90 {r['p90']:.1f} ms, "
                   f"p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms", file=sys.stderr)

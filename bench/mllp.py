@@ -39,11 +39,13 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--connections", default="1,8,64")
     ap.add_argument("--handler-threads", type=int, help="the his_hl7 source's handler_threads (default: its own)")
+    ap.add_argument("--delivery-interval",
+                    help="the two file targets' delivery_interval, e.g. 0 or 10ms (default: the host's)")
     args = ap.parse_args()
     counts = [int(c) for c in args.connections.split(",")]
     work = tempfile.mkdtemp(prefix="medgate-mllp-bench.")
     try:
-        cfg = run.demo_config(work)
+        cfg = run.demo_config(work, args.delivery_interval)
         port = free_port()
         # The MLLP source's listen line follows "plugin: his_hl7". Every
         # connection must be served at once (max_connections, 64 by default):

@@ -60,8 +60,9 @@ class OutputCounter:
                 continue
 
 
-def demo_config(work):
-    """The demo config, relocated into WORK with a fresh key."""
+def demo_config(work, delivery_interval=None):
+    """The demo config, relocated into WORK with a fresh key; with
+    DELIVERY_INTERVAL (e.g. "0" or "10ms"), its two targets' delivery_interval."""
     os.makedirs(os.path.join(work, "keys"), exist_ok=True)
     key = os.path.join(work, "keys", "bench.key")
     fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -95,6 +96,10 @@ def demo_config(work):
         text = text.replace(f"../var/keys/admin-{role}.token", path)
     text = re.sub(r"^state_dir: \.\./var", "state_dir: " + os.path.join(work, "var"), text, flags=re.M)
     text = text.replace("../var/", os.path.join(work, "var") + "/")
+    if delivery_interval is not None:
+        text, found = re.subn(r"(\n(    )batch_max: \d+)", r"\1\n\2delivery_interval: %s" % delivery_interval, text)
+        if found != 2:
+            raise SystemExit("bench: expected the demo config's two targets to set batch_max")
     path = os.path.join(work, "medgate.yaml")
     open(path, "w", encoding="utf-8").write(text)
     return path

@@ -26,6 +26,7 @@ struct ConfigDocument {
 
 namespace {
 constexpr const char* kDefaultStateDir = "/var/lib/medgate";
+constexpr std::int64_t kMaxDeliveryIntervalMs = 60'000;
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
@@ -390,6 +391,10 @@ class ConfigBuilder {
       r.take_duration("retry_initial", t.retry_initial_ms, 1);
       r.take_duration("retry_max", t.retry_max_ms, 1);
       r.take_int("circuit_failures", t.circuit_failures, 1, 1000);
+      if (r.take_duration("delivery_interval", t.delivery_interval_ms, 0) &&
+          t.delivery_interval_ms > kMaxDeliveryIntervalMs)
+        ctx_.error(r.value_mark("delivery_interval"),
+                   "'" + r.path_of("delivery_interval") + "' must be at most 60s (it delays deliveries up to that)");
       r.take_bool("open_handles", t.open_handles);
       if (t.retry_initial_ms > t.retry_max_ms)
         ctx_.error(r.key_mark("retry_initial"), "'" + r.path_of("retry_initial") + "' must not exceed retry_max");

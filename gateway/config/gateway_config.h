@@ -32,6 +32,7 @@ struct TargetConfig : PluginInstanceConfig {
   std::int64_t retry_initial_ms = 200;   // first backoff after a retry outcome
   std::int64_t retry_max_ms = 30000;     // backoff ceiling
   std::int64_t circuit_failures = 5;     // failed attempts in a row that open the circuit
+  std::int64_t delivery_interval_ms = 10;  // the shortest time between two reads of its spool (DeliveryPacer)
   bool open_handles = false;             // may open encrypted handles (outreach senders only)
 };
 

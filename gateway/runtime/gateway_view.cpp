@@ -111,6 +111,11 @@ void Gateway::write_metrics(admin::PrometheusText& out) const {
     out.sample("medgate_target_handles_total", {{"target", t->instance_name()}, {"outcome", "refused"}},
                static_cast<double>(c.handles_refused.load()));
   }
+  out.family("medgate_target_deliveries_total", "counter",
+             "Target::deliver() calls (records per call: medgate_target_records_total over this)");
+  for (const auto& t : targets_)
+    out.sample("medgate_target_deliveries_total", {{"target", t->instance_name()}},
+               static_cast<double>(t->counters().deliveries.load()));
   out.family("medgate_target_retries_total", "counter", "Delivery attempts that ended in a retry");
   for (const auto& t : targets_)
     out.sample("medgate_target_retries_total", {{"target", t->instance_name()}},

@@ -20,10 +20,12 @@ TargetRunner::TargetRunner(const config::TargetConfig& config, std::shared_ptr<s
       dlq_(dlq),
       keys_(keys),
       audit_(audit),
-      circuit_(config.circuit_failures) {}
+      circuit_(config.circuit_failures),
+      pacer_(milliseconds(config.delivery_interval_ms), config.batch_max) {}
 
 TargetRunner::~TargetRunner() {
   stop_.request();
+  unpaced_.request();
   spool_.wake();
   if (thread_.joinable()) thread_.join();
 }
@@ -75,6 +77,7 @@ void TargetRunner::start() { thread_ = std::thread([this] { loop(); }); }
 void TargetRunner::begin_drain(steady_clock::time_point deadline) {
   deadline_ = deadline;
   draining_ = true;
+  unpaced_.request();
   spool_.wake();
 }
 
@@ -116,6 +119,7 @@ std::size_t TargetRunner::deliver_once(std::vector<spool::TargetSpool::ReadEntry
     delivering_ = &deliveries;
     locate_hint_ = 0;
   }
+  ++counters_.deliveries;
   sdk::Status s = plugin_host::guarded(config_.plugin, "Target::deliver", [&] { outcomes = target_->deliver(deliveries); });
   {
     std::lock_guard<std::mutex> lock(delivering_mu_);
@@ -172,11 +176,18 @@ void TargetRunner::run() {
   while (!stop_.requested()) {
     if (draining_ && steady_clock::now() >= deadline_) break;
     if (batch.empty()) {
+      // delivery_interval: what becomes readable meanwhile joins this read,
+      // unless draining or stopping (unpaced_).
+      if (const auto due = pacer_.next_read(steady_clock::now()), now = steady_clock::now(); due > now)
+        unpaced_.wait_for(ceil<milliseconds>(due - now));
+      if (stop_.requested()) break;
+      const auto read_at = steady_clock::now();
       if (sdk::Status s = spool_.read(config_.batch_max, batch); !s.ok()) {
         log(sdk::LogLevel::error, "spool: " + s.message());
         if (stop_.wait_for(next_backoff())) break;
         continue;
       }
+      pacer_.read(read_at, batch.size());
       if (batch.empty()) {
         idle_ = true;
         counters_.oldest_waiting_ms = 0;

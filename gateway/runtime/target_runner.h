@@ -21,6 +21,7 @@
 #include "medgate/sdk/handles.h"
 #include "medgate/sdk/plugin.h"
 #include "runtime/circuit_breaker.h"
+#include "runtime/delivery_pacer.h"
 #include "runtime/stop_signal.h"
 #include "spool/dead_letters.h"
 #include "spool/target_spool.h"
@@ -31,6 +32,7 @@ struct TargetCounters {
   std::atomic<std::uint64_t> delivered{0};
   std::atomic<std::uint64_t> dead_lettered{0};
   std::atomic<std::uint64_t> retries{0};
+  std::atomic<std::uint64_t> deliveries{0};  // Target::deliver() calls
   // From durable acceptance in the spool to the target's answer "delivered".
   admin::LatencyHistogram latency;
   // accepted_unix_ms of the oldest record not yet delivered (0: none waiting).
@@ -102,6 +104,7 @@ class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener, public
   const std::vector<sdk::Delivery>* delivering_ = nullptr;  // while Target::deliver() runs
   std::size_t locate_hint_ = 0;
   StopSignal stop_;
+  StopSignal unpaced_;  // set by a drain or a stop: no more pacing waits
   std::atomic<bool> draining_{false};
   std::atomic<bool> idle_{false};
   std::chrono::steady_clock::time_point deadline_{};
@@ -111,6 +114,7 @@ class TargetRunner : public sdk::TargetContext, public sdk::HandleOpener, public
   sdk::EventCounts events_;
   std::chrono::milliseconds backoff_{0};
   CircuitBreaker circuit_;
+  DeliveryPacer pacer_;
   std::minstd_rand jitter_{std::random_device{}()};
 };
 

@@ -128,6 +128,7 @@ TEST_F(ConfigLoaderTest, ReadsAGoodConfigWithDefaultsAndResolvedPaths) {
   const auto& t = c.targets.at("out");
   EXPECT_EQ(t.batch_max, 50u);
   EXPECT_EQ(t.retry_initial_ms, 100);
+  EXPECT_EQ(t.delivery_interval_ms, 10);  // default
   EXPECT_EQ(t.options.get_int("rotate_bytes"), 1 << 20);
   EXPECT_TRUE(t.options.get_bool("fsync"));
   ASSERT_EQ(c.routes.size(), 1u);
@@ -137,6 +138,21 @@ TEST_F(ConfigLoaderTest, ReadsAGoodConfigWithDefaultsAndResolvedPaths) {
   EXPECT_EQ(rule.to, "patient.birth_year");
   EXPECT_EQ(rule.params.find("level")->as_string(), "year");
   EXPECT_EQ(rule.mark.line, 24);
+}
+
+TEST_F(ConfigLoaderTest, ReadsATargetsDeliveryIntervalFromZeroToAMinute) {
+  for (const auto& [text, ms] : std::vector<std::pair<std::string, std::int64_t>>{
+           {"0", 0}, {"0ms", 0}, {"250ms", 250}, {"2s", 2000}, {"1m", 60'000}}) {
+    Loaded l = load(with("batch_max: 50", "batch_max: 50\n    delivery_interval: " + text));
+    ASSERT_FALSE(l.diags.has_errors()) << text << ": " << l.text();
+    EXPECT_EQ(l.config.targets.at("out").delivery_interval_ms, ms) << text;
+  }
+  Loaded l = load(with("batch_max: 50", "batch_max: 50\n    delivery_interval: 61s"));
+  EXPECT_NE(l.text().find(":15:24: 'targets.out.delivery_interval' must be at most 60s"), std::string::npos)
+      << l.text();
+  l = load(with("batch_max: 50", "batch_max: 50\n    delivery_interval: soon"));
+  EXPECT_NE(l.text().find(":15:24: 'targets.out.delivery_interval' must be a duration"), std::string::npos)
+      << l.text();
 }
 
 TEST_F(ConfigLoaderTest, ReportsYamlSyntaxErrorsWithPosition) {
