@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 test_plugin_keys
 make_key "$WORK/keys/a.token"
 PORT=$(free_port)
-{ test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
+{ test_plugin_config_head; cat <<YAML; inbox_route_yaml healthy flaky; } > "$WORK/medgate.yaml"
 identity: {key: k}
 admin: {enabled: true, listen: 127.0.0.1:$PORT, tokens: [{file: keys/a.token, role: auditor}]}
 sources:
@@ -22,12 +22,6 @@ targets:
     retry_max: 50ms
     circuit_failures: 4
     config: {mode: down_until, until_exists: peer-is-up}
-routes:
-  - {name: all, from: [inbox], to: [healthy, flaky], policy: p}
-policies:
-  p:
-    purpose: analytics
-    rules: [{field: patient.gender, method: keep}]
 YAML
 N=1000
 for i in $(seq 1 $N); do

@@ -9,7 +9,7 @@ test_plugin_keys
 make_key "$WORK/keys/a.token"
 PORT=$(free_port)
 INTERVAL=10
-{ test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
+{ test_plugin_config_head; cat <<YAML; inbox_route_yaml paced eager; } > "$WORK/medgate.yaml"
 identity: {key: k}
 admin: {enabled: true, listen: 127.0.0.1:$PORT, tokens: [{file: keys/a.token, role: auditor}]}
 sources:
@@ -17,12 +17,6 @@ sources:
 targets:
   paced: {plugin: file, delivery_interval: ${INTERVAL}s, config: {path: out/paced}}
   eager: {plugin: file, delivery_interval: 0, config: {path: out/eager}}
-routes:
-  - {name: all, from: [inbox], to: [paced, eager], policy: p}
-policies:
-  p:
-    purpose: analytics
-    rules: [{field: patient.gender, method: keep}]
 YAML
 ADMIN_URL="http://127.0.0.1:$PORT"
 delivered() { metric "medgate_target_records_total{target=\"$1\",outcome=\"delivered\"}"; }

@@ -48,6 +48,21 @@ audit: {signing_key: keys/audit.key}
 YAML
 }
 
+# inbox_route_yaml TARGET...: the routes and policies of a test config that
+# sends the file source `inbox` to every TARGET through policy p, which keeps
+# patient.gender only.
+inbox_route_yaml() {
+  local targets="$*"
+  cat <<YAML
+routes:
+  - {name: all, from: [inbox], to: [${targets// /, }], policy: p}
+policies:
+  p:
+    purpose: analytics
+    rules: [{field: patient.gender, method: keep}]
+YAML
+}
+
 # demo_config OUT: config/medgate.yaml with all its state moved into
 # $WORK/var, a fresh data key, audit signing key (public half beside it) and
 # admin tokens, and the admin API on an ephemeral port (so tests can run side
@@ -152,7 +167,7 @@ picky_setup() {
     tokens+="    - {file: keys/$role.token, role: $role}"$'\n'
   done
   PORT=$(free_port)
-  { test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
+  { test_plugin_config_head; cat <<YAML; inbox_route_yaml picky; } > "$WORK/medgate.yaml"
 identity: {key: k}
 admin:
   enabled: true
@@ -162,12 +177,6 @@ ${tokens}sources:
   inbox: {plugin: file, config: {path: inbox, poll_interval: 50ms}}
 targets:
   picky: {plugin: picky, batch_max: 50, config: {reject_containing: "-bad-", accept_when_exists: fixed, out: delivered.txt}}
-routes:
-  - {name: all, from: [inbox], to: [picky], policy: p}
-policies:
-  p:
-    purpose: analytics
-    rules: [{field: patient.gender, method: keep}]
 YAML
   CTL=("$MEDGATECTL" --config "$WORK/medgate.yaml" --token-file "$WORK/keys/$1.token")
 }

@@ -13,7 +13,7 @@ test_plugin_keys
 N=5000
 
 write_config() {  # write_config HANG_PLUGIN_SECTION DOWN_PLUGIN_SECTION
-  { test_plugin_config_head; cat <<YAML; } > "$WORK/medgate.yaml"
+  { test_plugin_config_head; cat <<YAML; inbox_route_yaml healthy hung down; } > "$WORK/medgate.yaml"
 # An ephemeral admin port: tests run in parallel, and a demo may hold 8580.
 admin: {listen: 127.0.0.1:0}
 identity: {key: k}
@@ -24,12 +24,6 @@ targets:
   healthy: {plugin: file, batch_max: 500, config: {path: out/healthy}}
   hung: $1
   down: $2
-routes:
-  - {name: all, from: [inbox], to: [healthy, hung, down], policy: p}
-policies:
-  p:
-    purpose: analytics
-    rules: [{field: patient.gender, method: keep}]
 YAML
 }
 
