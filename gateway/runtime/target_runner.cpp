@@ -178,8 +178,8 @@ void TargetRunner::run() {
     if (batch.empty()) {
       // delivery_interval: what becomes readable meanwhile joins this read,
       // unless draining or stopping (unpaced_).
-      if (const auto due = pacer_.next_read(steady_clock::now()), now = steady_clock::now(); due > now)
-        unpaced_.wait_for(ceil<milliseconds>(due - now));
+      const auto now = steady_clock::now();
+      if (const auto due = pacer_.next_read(now); due > now) unpaced_.wait_for(ceil<milliseconds>(due - now));
       if (stop_.requested()) break;
       const auto read_at = steady_clock::now();
       if (sdk::Status s = spool_.read(config_.batch_max, batch); !s.ok()) {
