@@ -23,6 +23,21 @@ constexpr std::size_t kHeader = 8;
 constexpr std::size_t kBodyHeader = 12;  // key length, partition key length, accepted time
 constexpr std::size_t kReadChunk = 1 << 20;
 constexpr std::uint32_t kMaxBody = 256u << 20;
+// Zeros written ahead of the frames at a time (see target_spool.h); one
+// append in this many bytes pays for a journal commit.
+constexpr std::uint64_t kZeroAhead = 1u << 20;
+
+sdk::Status pwrite_all(int fd, const char* data, std::size_t n, std::uint64_t at, const std::string& path) {
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd, data, n, static_cast<off_t>(at));
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return sdk::Status::Unavailable(errno_message("write", path));
+    data += w;
+    n -= static_cast<std::size_t>(w);
+    at += static_cast<std::uint64_t>(w);
+  }
+  return sdk::Status::Ok();
+}
 
 // CRC-32 (IEEE, reflected): zlib's computes the same value as boost's
 // crc_32_type several times faster (it was ~2.5 % of an MLLP load).
@@ -115,7 +130,7 @@ std::string TargetSpool::segment_path(std::uint64_t seq) const {
   return dir_ + "/" + name;
 }
 
-sdk::Status TargetSpool::recover_tail(std::uint64_t seq, std::uint64_t& valid_end) {
+sdk::Status TargetSpool::recover_tail(std::uint64_t seq, std::uint64_t& valid_end, std::uint64_t& file_end) {
   const std::string path = segment_path(seq);
   std::ifstream in(path, std::ios::binary);
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -126,18 +141,52 @@ sdk::Status TargetSpool::recover_tail(std::uint64_t seq, std::uint64_t& valid_en
     off += static_cast<std::size_t>(n);
   }
   valid_end = off;
-  if (off != data.size() && ::truncate(path.c_str(), static_cast<off_t>(off)) != 0)
+  file_end = data.size();
+  // Zeros after the frames were written ahead (kept for the next appends);
+  // anything else there is a torn append, cut off with the zeros after it.
+  if (std::all_of(data.begin() + static_cast<std::ptrdiff_t>(off), data.end(), [](char c) { return c == 0; }))
+    return sdk::Status::Ok();
+  if (::truncate(path.c_str(), static_cast<off_t>(off)) != 0)
     return sdk::Status::Unavailable(errno_message("truncate", path));
+  file_end = off;
   return sdk::Status::Ok();
 }
 
 sdk::Status TargetSpool::open_segment_for_append(std::uint64_t seq, bool create) {
   if (write_fd_ >= 0) ::close(write_fd_);
   const std::string path = segment_path(seq);
-  write_fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0600);
+  write_fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0), 0600);
   if (write_fd_ < 0) return sdk::Status::Unavailable(errno_message("open", path));
   write_seq_ = seq;
   if (create) return sync_dir(dir_);
+  return sdk::Status::Ok();
+}
+
+void TargetSpool::zero_ahead(std::uint64_t frames_end) {
+  // Never past the size at which the segment rolls: the zeros would be cut off unused.
+  const std::uint64_t from = std::max(file_size_, frames_end);
+  const std::uint64_t upto = std::min(segment_bytes_, from + kZeroAhead);
+  if (frames_end <= file_size_ || from >= upto) return;
+  static const std::string zeros(1 << 16, '\0');
+  for (std::uint64_t at = from; at < upto;) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), upto - at));
+    if (!pwrite_all(write_fd_, zeros.data(), n, at, segment_path(write_seq_)).ok()) {
+      // No room for them (a full disk): the frames are appended without zeros ahead.
+      if (::ftruncate(write_fd_, static_cast<off_t>(file_size_)) != 0) { /* zeros left behind are harmless */ }
+      return;
+    }
+    at += n;
+  }
+  file_size_ = upto;
+}
+
+sdk::Status TargetSpool::cut_to_frames() {
+  if (file_size_ == write_size_) return sdk::Status::Ok();
+  const std::string path = segment_path(write_seq_);
+  if (::ftruncate(write_fd_, static_cast<off_t>(write_size_)) != 0)
+    return sdk::Status::Unavailable(errno_message("ftruncate", path));
+  file_size_ = write_size_;
+  if (::fdatasync(write_fd_) != 0) return sdk::Status::Unavailable(errno_message("fdatasync", path));
   return sdk::Status::Ok();
 }
 
@@ -160,10 +209,11 @@ sdk::Status TargetSpool::open() {
   if (sdk::Status s = cursor_file_.open(cursor_, have_cursor); !s.ok()) return s;
   if (!have_cursor && !seqs.empty()) cursor_ = {seqs.front(), 0};
 
+  std::uint64_t last_file_end = 0;
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     std::uint64_t bytes = 0;
     if (i + 1 == seqs.size()) {
-      if (sdk::Status s = recover_tail(seqs[i], bytes); !s.ok()) return s;
+      if (sdk::Status s = recover_tail(seqs[i], bytes, last_file_end); !s.ok()) return s;
     } else {
       bytes = fs::file_size(segment_path(seqs[i]), ec);
     }
@@ -185,6 +235,7 @@ sdk::Status TargetSpool::open() {
     if (sdk::Status s = open_segment_for_append(segments_.back().first, false); !s.ok()) return s;
   }
   write_size_ = segments_.back().second;
+  file_size_ = std::max(write_size_, last_file_end);
   durable_ = {segments_.back().first, segments_.back().second};
   read_pos_ = cursor_;
   return sdk::Status::Ok();
@@ -221,25 +272,26 @@ sdk::Status TargetSpool::append(const std::vector<SpoolEntry>& entries) {
 
   std::lock_guard<std::mutex> lock(write_mu_);
   if (write_size_ >= segment_bytes_) {
+    if (sdk::Status s = cut_to_frames(); !s.ok()) return s;
     std::uint64_t next = write_seq_ + 1;
     if (sdk::Status s = open_segment_for_append(next, true); !s.ok()) return s;
     write_size_ = 0;
+    file_size_ = 0;
     std::lock_guard<std::mutex> state(state_mu_);
     segments_.emplace_back(next, 0);
   }
-  std::string_view rest = buf;
-  while (!rest.empty()) {
-    ssize_t n = ::write(write_fd_, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      sdk::Status err = sdk::Status::Unavailable(errno_message("write", segment_path(write_seq_)));
-      // Cut off the partial write so the segment stays a clean sequence of frames.
-      if (::ftruncate(write_fd_, static_cast<off_t>(write_size_)) != 0) { /* reported by the next open */ }
-      return err;
-    }
-    rest.remove_prefix(static_cast<std::size_t>(n));
+  zero_ahead(write_size_ + buf.size());
+  sdk::Status s = pwrite_all(write_fd_, buf.data(), buf.size(), write_size_, segment_path(write_seq_));
+  if (s.ok() && ::fdatasync(write_fd_) != 0)
+    s = sdk::Status::Unavailable(errno_message("fdatasync", segment_path(write_seq_)));
+  if (!s.ok()) {
+    // Cut off what was written so that no frame of the failed batch is read
+    // or recovered later; the next append starts again at the frames' end.
+    file_size_ = std::max(file_size_, write_size_ + buf.size());
+    if (!cut_to_frames().ok()) { /* a later open cuts a torn tail too */ }
+    return s;
   }
-  if (::fdatasync(write_fd_) != 0) return sdk::Status::Unavailable(errno_message("fdatasync", segment_path(write_seq_)));
+  file_size_ = std::max(file_size_, write_size_ + buf.size());
   write_size_ += buf.size();
   disk_bytes_ += buf.size();
   {

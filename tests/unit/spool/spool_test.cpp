@@ -81,6 +81,20 @@ TEST(TargetSpool, ResumesAfterTheAcknowledgedEntryOnReopen) {
   EXPECT_EQ(got[0].entry.idempotency_key, "rec6:t");
 }
 
+std::string only_segment(const std::string& dir) {
+  std::string seg;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".seg") seg = e.path();
+  return seg;
+}
+
+std::string last_segment(const std::string& dir) {
+  std::string last;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".seg") last = std::max(last, e.path().string());
+  return last;
+}
+
 TEST(TargetSpool, CutsATornTailAndKeepsWorking) {
   testing::TempDir dir;
   SpoolBudget budget(1 << 30);
@@ -89,17 +103,119 @@ TEST(TargetSpool, CutsATornTailAndKeepsWorking) {
     ASSERT_TRUE(s.open().ok());
     ASSERT_TRUE(s.append(entries(0, 3)).ok());
   }
-  // A crash in the middle of an append leaves a partial frame behind.
-  std::string seg;
-  for (const auto& e : fs::directory_iterator(dir.path()))
-    if (e.path().extension() == ".seg") seg = e.path();
+  // A crash in the middle of an append that grew the file leaves a partial frame at its end.
+  const std::string seg = only_segment(dir.path());
   ASSERT_FALSE(seg.empty());
-  auto size = fs::file_size(seg);
   { std::ofstream(seg, std::ios::app | std::ios::binary) << std::string("\x40\x00\x00\x00garbage", 11); }
   SpoolBudget budget2(1 << 30);
   TargetSpool s(dir.path(), 1 << 20, budget2);
   ASSERT_TRUE(s.open().ok());
-  EXPECT_EQ(fs::file_size(seg), size);
+  EXPECT_EQ(fs::file_size(seg), TargetSpool::frame_bytes(entries(0, 3)));  // the frames, nothing after them
+  ASSERT_TRUE(s.append(entries(3, 2)).ok());
+  auto got = read_all(s);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[4].entry.idempotency_key, "rec4:t");
+}
+
+TEST(TargetSpool, WritesFramesOverZerosWrittenAhead) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget);
+  ASSERT_TRUE(s.open().ok());
+  ASSERT_TRUE(s.append(entries(0, 3)).ok());
+  const std::string seg = only_segment(dir.path());
+  const auto frames = TargetSpool::frame_bytes(entries(0, 3));
+  // Zeros after the frames up to the segment size (the next appends change no metadata).
+  ASSERT_EQ(fs::file_size(seg), 1u << 20);
+  std::ifstream in(seg, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(data.find_first_not_of('\0', frames), std::string::npos);
+  ASSERT_TRUE(s.append(entries(3, 2)).ok());
+  EXPECT_EQ(fs::file_size(seg), 1u << 20);
+  EXPECT_EQ(read_all(s).size(), 5u);
+  EXPECT_EQ(s.disk_bytes(), frames + TargetSpool::frame_bytes(entries(3, 2)));  // frames, not zeros
+}
+
+TEST(TargetSpool, ReopensBehindTheZerosAndCutsATornAppendAmongThem) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  {
+    TargetSpool s(dir.path(), 1 << 20, budget);
+    ASSERT_TRUE(s.open().ok());
+    ASSERT_TRUE(s.append(entries(0, 3)).ok());
+  }
+  const std::string seg = only_segment(dir.path());
+  const auto frames = TargetSpool::frame_bytes(entries(0, 3));
+  {
+    // A crash mid-append over the zeros: a whole frame of the batch reached
+    // the disk after a torn one (writes of one batch land in any order).
+    std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(frames));
+    f << std::string("\x40\x00\x00\x00torn", 8);
+    TargetSpool other((dir.path() + "/other"), 1 << 20, budget);
+    ASSERT_TRUE(other.open().ok());
+    ASSERT_TRUE(other.append(entries(100, 1)).ok());  // a well-formed frame to copy
+    std::ifstream o(only_segment(dir.path() + "/other"), std::ios::binary);
+    std::string frame(TargetSpool::frame_bytes(entries(100, 1)), '\0');
+    o.read(frame.data(), static_cast<std::streamsize>(frame.size()));
+    // Right where the next append will end, so that it would join the frames if left there.
+    f.seekp(static_cast<std::streamoff>(frames + TargetSpool::frame_bytes(entries(3, 1))));
+    f << frame;
+  }
+  SpoolBudget budget2(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget2);
+  ASSERT_TRUE(s.open().ok());
+  EXPECT_EQ(budget2.used(), frames);
+  ASSERT_TRUE(s.append(entries(3, 1)).ok());
+  auto got = read_all(s);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[3].entry.idempotency_key, "rec3:t");
+  // Reopened again, the frame of the torn batch does not come back.
+  SpoolBudget budget3(1 << 30);
+  TargetSpool again(dir.path(), 1 << 20, budget3);
+  ASSERT_TRUE(again.open().ok());
+  got = read_all(again);
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[3].entry.idempotency_key, "rec3:t");
+}
+
+TEST(TargetSpool, CutsTheZerosOffASegmentBeforeRollingToTheNext) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  {
+    TargetSpool s(dir.path(), 1 << 20, budget);
+    ASSERT_TRUE(s.open().ok());
+    ASSERT_TRUE(s.append(entries(0, 3)).ok());
+  }
+  const std::string first = only_segment(dir.path());
+  // Reopened with a smaller segment size (a changed config), the segment is
+  // full: the next append rolls, and the reader must find the first
+  // segment's end at its last frame, not at zeros it takes for corruption.
+  SpoolBudget budget2(1 << 30);
+  TargetSpool s(dir.path(), 64, budget2);
+  ASSERT_TRUE(s.open().ok());
+  ASSERT_TRUE(s.append(entries(3, 2)).ok());
+  EXPECT_NE(last_segment(dir.path()), first);
+  EXPECT_EQ(fs::file_size(first), TargetSpool::frame_bytes(entries(0, 3)));
+  std::vector<TargetSpool::ReadEntry> got;
+  ASSERT_TRUE(s.read(1000, got).ok());
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[4].entry.idempotency_key, "rec4:t");
+}
+
+TEST(TargetSpool, ReopensBehindZerosAndKeepsThem) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  {
+    TargetSpool s(dir.path(), 1 << 20, budget);
+    ASSERT_TRUE(s.open().ok());
+    ASSERT_TRUE(s.append(entries(0, 3)).ok());
+  }
+  const std::string seg = only_segment(dir.path());
+  SpoolBudget budget2(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget2);
+  ASSERT_TRUE(s.open().ok());
+  EXPECT_EQ(fs::file_size(seg), 1u << 20);
   ASSERT_TRUE(s.append(entries(3, 2)).ok());
   auto got = read_all(s);
   ASSERT_EQ(got.size(), 5u);
