@@ -95,14 +95,26 @@ std::string last_segment(const std::string& dir) {
   return last;
 }
 
+// A run that appended entries 0..2 to a spool in `dir` and stopped.
+void write_three_and_stop(const std::string& dir, SpoolBudget& budget) {
+  TargetSpool s(dir, 1 << 20, budget);
+  ASSERT_TRUE(s.open().ok());
+  ASSERT_TRUE(s.append(entries(0, 3)).ok());
+}
+
+// After write_three_and_stop() and a reopen: entries 3 and 4 append after them.
+void expect_two_more_appended(TargetSpool& s) {
+  ASSERT_TRUE(s.append(entries(3, 2)).ok());
+  std::vector<TargetSpool::ReadEntry> got;
+  ASSERT_TRUE(s.read(1000, got).ok());
+  ASSERT_EQ(got.size(), 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(got[i].entry.idempotency_key, "rec" + std::to_string(i) + ":t");
+}
+
 TEST(TargetSpool, CutsATornTailAndKeepsWorking) {
   testing::TempDir dir;
   SpoolBudget budget(1 << 30);
-  {
-    TargetSpool s(dir.path(), 1 << 20, budget);
-    ASSERT_TRUE(s.open().ok());
-    ASSERT_TRUE(s.append(entries(0, 3)).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(write_three_and_stop(dir.path(), budget));
   // A crash in the middle of an append that grew the file leaves a partial frame at its end.
   const std::string seg = only_segment(dir.path());
   ASSERT_FALSE(seg.empty());
@@ -111,10 +123,7 @@ TEST(TargetSpool, CutsATornTailAndKeepsWorking) {
   TargetSpool s(dir.path(), 1 << 20, budget2);
   ASSERT_TRUE(s.open().ok());
   EXPECT_EQ(fs::file_size(seg), TargetSpool::frame_bytes(entries(0, 3)));  // the frames, nothing after them
-  ASSERT_TRUE(s.append(entries(3, 2)).ok());
-  auto got = read_all(s);
-  ASSERT_EQ(got.size(), 5u);
-  EXPECT_EQ(got[4].entry.idempotency_key, "rec4:t");
+  expect_two_more_appended(s);
 }
 
 TEST(TargetSpool, WritesFramesOverZerosWrittenAhead) {
@@ -139,11 +148,7 @@ TEST(TargetSpool, WritesFramesOverZerosWrittenAhead) {
 TEST(TargetSpool, ReopensBehindTheZerosAndCutsATornAppendAmongThem) {
   testing::TempDir dir;
   SpoolBudget budget(1 << 30);
-  {
-    TargetSpool s(dir.path(), 1 << 20, budget);
-    ASSERT_TRUE(s.open().ok());
-    ASSERT_TRUE(s.append(entries(0, 3)).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(write_three_and_stop(dir.path(), budget));
   const std::string seg = only_segment(dir.path());
   const auto frames = TargetSpool::frame_bytes(entries(0, 3));
   {
@@ -182,11 +187,7 @@ TEST(TargetSpool, ReopensBehindTheZerosAndCutsATornAppendAmongThem) {
 TEST(TargetSpool, CutsTheZerosOffASegmentBeforeRollingToTheNext) {
   testing::TempDir dir;
   SpoolBudget budget(1 << 30);
-  {
-    TargetSpool s(dir.path(), 1 << 20, budget);
-    ASSERT_TRUE(s.open().ok());
-    ASSERT_TRUE(s.append(entries(0, 3)).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(write_three_and_stop(dir.path(), budget));
   const std::string first = only_segment(dir.path());
   // Reopened with a smaller segment size (a changed config), the segment is
   // full: the next append rolls, and the reader must find the first
@@ -194,32 +195,21 @@ TEST(TargetSpool, CutsTheZerosOffASegmentBeforeRollingToTheNext) {
   SpoolBudget budget2(1 << 30);
   TargetSpool s(dir.path(), 64, budget2);
   ASSERT_TRUE(s.open().ok());
-  ASSERT_TRUE(s.append(entries(3, 2)).ok());
+  expect_two_more_appended(s);
   EXPECT_NE(last_segment(dir.path()), first);
   EXPECT_EQ(fs::file_size(first), TargetSpool::frame_bytes(entries(0, 3)));
-  std::vector<TargetSpool::ReadEntry> got;
-  ASSERT_TRUE(s.read(1000, got).ok());
-  ASSERT_EQ(got.size(), 5u);
-  EXPECT_EQ(got[4].entry.idempotency_key, "rec4:t");
 }
 
 TEST(TargetSpool, ReopensBehindZerosAndKeepsThem) {
   testing::TempDir dir;
   SpoolBudget budget(1 << 30);
-  {
-    TargetSpool s(dir.path(), 1 << 20, budget);
-    ASSERT_TRUE(s.open().ok());
-    ASSERT_TRUE(s.append(entries(0, 3)).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(write_three_and_stop(dir.path(), budget));
   const std::string seg = only_segment(dir.path());
   SpoolBudget budget2(1 << 30);
   TargetSpool s(dir.path(), 1 << 20, budget2);
   ASSERT_TRUE(s.open().ok());
   EXPECT_EQ(fs::file_size(seg), 1u << 20);
-  ASSERT_TRUE(s.append(entries(3, 2)).ok());
-  auto got = read_all(s);
-  ASSERT_EQ(got.size(), 5u);
-  EXPECT_EQ(got[4].entry.idempotency_key, "rec4:t");
+  expect_two_more_appended(s);
 }
 
 TEST(TargetSpool, RollsSegmentsAndReleasesThemWhenConsumed) {
