@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -210,6 +213,70 @@ TEST(TargetSpool, ReopensBehindZerosAndKeepsThem) {
   ASSERT_TRUE(s.open().ok());
   EXPECT_EQ(fs::file_size(seg), 1u << 20);
   expect_two_more_appended(s);
+}
+
+// Writes past `bytes` fail with EFBIG while it lives (a disk that is full
+// for this process), instead of killing the process with SIGXFSZ.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    getrlimit(RLIMIT_FSIZE, &old_);
+    rlimit limit = old_;
+    limit.rlim_cur = bytes;
+    EXPECT_EQ(setrlimit(RLIMIT_FSIZE, &limit), 0);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit old_{};
+  void (*old_handler_)(int) = nullptr;
+};
+
+TEST(TargetSpool, AppendsWithoutZerosAheadWhenTheyDoNotFit) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget);
+  ASSERT_TRUE(s.open().ok());
+  const std::string seg = only_segment(dir.path());
+  {
+    FileSizeLimit full(64 << 10);  // room for the frames, not for 1 MiB of zeros
+    ASSERT_TRUE(s.append(entries(0, 3)).ok());
+    EXPECT_EQ(fs::file_size(seg), TargetSpool::frame_bytes(entries(0, 3)));
+  }
+  EXPECT_EQ(read_all(s).size(), 3u);
+}
+
+TEST(TargetSpool, AFailedAppendLeavesNoFrameBehind) {
+  testing::TempDir dir;
+  SpoolBudget budget(1 << 30);
+  {
+    TargetSpool s(dir.path(), 1 << 20, budget);
+    ASSERT_TRUE(s.open().ok());
+    ASSERT_TRUE(s.append(entries(0, 3)).ok());
+    {
+      // Fails part way: whole frames of the batch are written before the one that does not fit.
+      FileSizeLimit full(16 << 10);
+      std::vector<SpoolEntry> big = entries(3, 2);
+      big.push_back({"rec5:t", "patient2", std::string(32 << 10, 'x'), 0});
+      EXPECT_FALSE(s.append(big).ok());
+    }
+    // As long as rec3's frame: if the failed batch were left on disk, its
+    // whole frame rec4 would follow this one as if appended with it.
+    ASSERT_TRUE(s.append(entries(9, 1)).ok());
+    auto got = read_all(s);
+    ASSERT_EQ(got.size(), 4u);
+    EXPECT_EQ(got[3].entry.idempotency_key, "rec9:t");
+  }
+  SpoolBudget budget2(1 << 30);
+  TargetSpool s(dir.path(), 1 << 20, budget2);
+  ASSERT_TRUE(s.open().ok());
+  auto got = read_all(s);
+  ASSERT_EQ(got.size(), 4u);  // none of the failed batch, after a restart either
+  EXPECT_EQ(got[3].entry.idempotency_key, "rec9:t");
 }
 
 TEST(TargetSpool, RollsSegmentsAndReleasesThemWhenConsumed) {
