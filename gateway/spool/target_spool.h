@@ -16,8 +16,8 @@
 // The segment being written is zero-filled ahead of the frames, 1 MiB at
 // a time (kZeroAhead), and frames are written over the zeros: an append then
 // changes no file metadata, so its fdatasync flushes the data alone instead
-// of also committing the file system's journal (about 1.6x faster commits on
-// ext4, measured in docs/benchmarks.md). Zeros end the frames of the last
+// of also committing the file system's journal (on ext4 under the MLLP load,
+// 0.24 ms instead of 0.40: docs/benchmarks.md, session 25). Zeros end the frames of the last
 // segment like a torn tail does; a segment is cut to its frames (and that
 // made durable) before the next one is created, so only the last one can
 // hold zeros.
