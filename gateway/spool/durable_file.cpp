@@ -35,6 +35,19 @@ sdk::Status write_all(int fd, std::string_view data, const std::string& path) {
 }
 }  // namespace
 
+sdk::Status pwrite_all(int fd, std::string_view data, std::uint64_t at, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(at));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return sdk::Status::Unavailable(errno_message("write", path));
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+    at += static_cast<std::uint64_t>(n);
+  }
+  return sdk::Status::Ok();
+}
+
 sdk::Status sync_dir(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return sdk::Status::Unavailable(errno_message("open", dir));

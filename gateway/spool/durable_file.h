@@ -1,6 +1,7 @@
 // Small crash-safe file helpers shared by the spool, cursors and logs.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,9 @@ namespace medgate::spool {
 sdk::Status ensure_dir(const std::string& dir);
 // Replaces `path` atomically: write a temp file, fsync it, rename, fsync the directory.
 sdk::Status write_file_atomic(const std::string& path, std::string_view content);
+// Writes all of `data` to `fd` at offset `at` (pwrite, retried on EINTR and
+// short writes); errors name `path`.
+sdk::Status pwrite_all(int fd, std::string_view data, std::uint64_t at, const std::string& path);
 // Appends to `path` (created 0600) and fdatasyncs before returning.
 sdk::Status append_durable(const std::string& path, std::string_view content);
 // Writes a file that replaces `path` in one step when committed (a temp file

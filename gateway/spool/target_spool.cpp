@@ -27,18 +27,6 @@ constexpr std::uint32_t kMaxBody = 256u << 20;
 // append in this many bytes pays for a journal commit.
 constexpr std::uint64_t kZeroAhead = 1u << 20;
 
-sdk::Status pwrite_all(int fd, const char* data, std::size_t n, std::uint64_t at, const std::string& path) {
-  while (n > 0) {
-    ssize_t w = ::pwrite(fd, data, n, static_cast<off_t>(at));
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return sdk::Status::Unavailable(errno_message("write", path));
-    data += w;
-    n -= static_cast<std::size_t>(w);
-    at += static_cast<std::uint64_t>(w);
-  }
-  return sdk::Status::Ok();
-}
-
 // CRC-32 (IEEE, reflected): zlib's computes the same value as boost's
 // crc_32_type several times faster (it was ~2.5 % of an MLLP load).
 std::uint32_t crc32(const char* data, std::size_t n) {
@@ -170,7 +158,7 @@ void TargetSpool::zero_ahead(std::uint64_t frames_end) {
   static const std::string zeros(1 << 16, '\0');
   for (std::uint64_t at = from; at < upto;) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), upto - at));
-    if (!pwrite_all(write_fd_, zeros.data(), n, at, segment_path(write_seq_)).ok()) {
+    if (!pwrite_all(write_fd_, std::string_view(zeros.data(), n), at, segment_path(write_seq_)).ok()) {
       // No room for them (a full disk): the frames are appended without zeros ahead.
       if (::ftruncate(write_fd_, static_cast<off_t>(file_size_)) != 0) { /* zeros left behind are harmless */ }
       return;
@@ -281,17 +269,16 @@ sdk::Status TargetSpool::append(const std::vector<SpoolEntry>& entries) {
     segments_.emplace_back(next, 0);
   }
   zero_ahead(write_size_ + buf.size());
-  sdk::Status s = pwrite_all(write_fd_, buf.data(), buf.size(), write_size_, segment_path(write_seq_));
+  sdk::Status s = pwrite_all(write_fd_, buf, write_size_, segment_path(write_seq_));
   if (s.ok() && ::fdatasync(write_fd_) != 0)
     s = sdk::Status::Unavailable(errno_message("fdatasync", segment_path(write_seq_)));
+  file_size_ = std::max(file_size_, write_size_ + buf.size());
   if (!s.ok()) {
     // Cut off what was written so that no frame of the failed batch is read
     // or recovered later; the next append starts again at the frames' end.
-    file_size_ = std::max(file_size_, write_size_ + buf.size());
     if (!cut_to_frames().ok()) { /* a later open cuts a torn tail too */ }
     return s;
   }
-  file_size_ = std::max(file_size_, write_size_ + buf.size());
   write_size_ += buf.size();
   disk_bytes_ += buf.size();
   {
