@@ -6,12 +6,14 @@ two file targets, durable spool, hash-chained audit log, fsync on), then runs
 build/bin/medgate_mllp_bench against its MLLP port for each connection count:
 every connection sends ADT^A01 messages one after another and waits for each
 ACK, which medgated sends only after the record is durable. Runs are
-interleaved (1, 8, 64, 1, 8, 64, ...); reports medians as a Markdown table.
+interleaved (1, 8, 64, 1, 8, 64, ...); reports medians as a Markdown table,
+and a second one of where the emits' time went, from medgated's own
+/metrics (medgate_pipeline_batch_seconds, medgate_pipeline_stage_seconds).
 
 Usage: bench/mllp.py [--messages N] [--runs R]   (after scripts/build.sh)
   --messages: messages per run, split evenly over the connections
 """
-import argparse, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+import argparse, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run  # noqa: E402  (demo_config, BUILD)
@@ -23,6 +25,37 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+STEPS = ("batch", "queued", "transform", "audit", "spool")
+
+
+def emit_path(admin_port):
+    """{step: (sum seconds, count)} of medgated's emit-path histograms (GET /metrics)."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=10).read().decode()
+    got = {}
+    for step in STEPS:
+        name, label = (("medgate_pipeline_batch_seconds", "") if step == "batch"
+                       else ("medgate_pipeline_stage_seconds", '{stage="%s"}' % step))
+        values = []
+        for suffix in ("_sum", "_count"):
+            m = re.search(r"^%s%s%s (\S+)$" % (name, suffix, re.escape(label)), text, re.M)
+            if not m:
+                raise SystemExit(f"bench/mllp.py: medgated's /metrics has no {name}{suffix}{label}")
+            values.append(float(m.group(1)))
+        got[step] = tuple(values)
+    return got
+
+
+def step_means(before, after):
+    """Mean ms per step between two emit_path() readings, and batches per group commit."""
+    means = {}
+    for step in STEPS:
+        n = after[step][1] - before[step][1]
+        means[step] = (after[step][0] - before[step][0]) * 1e3 / n if n else 0.0
+    commits = after["audit"][1] - before["audit"][1]
+    means["batches_per_commit"] = (after["batch"][1] - before["batch"][1]) / commits if commits else 0.0
+    return means
 
 
 def cpu_seconds(pid):
@@ -57,6 +90,11 @@ def main():
                       open(cfg, encoding="utf-8").read())
         if found != 1:
             raise SystemExit("bench/mllp.py: the demo config's his_hl7 source has no 'listen: 127.0.0.1:0' to set")
+        admin_port = free_port()
+        text, found = re.subn(r"(admin:\n\s+enabled: true\n\s+listen: )127\.0\.0\.1:0", r"\g<1>127.0.0.1:%d" % admin_port,
+                              text)
+        if found != 1:
+            raise SystemExit("bench/mllp.py: the demo config's admin section has no 'listen: 127.0.0.1:0' to set")
         open(cfg, "w", encoding="utf-8").write(text)
         log = open(os.path.join(work, "medgated.log"), "ab")
         daemon = subprocess.Popen([os.path.join(run.BUILD, "bin", "medgated"), "--config", cfg], stderr=log)
@@ -73,6 +111,7 @@ def main():
             for r in range(args.runs):
                 for c in counts:
                     per = max(1, args.messages // c)
+                    path_before = emit_path(admin_port)  # before the CPU reading: not counted
                     cpu_before = cpu_seconds(daemon.pid)
                     out = subprocess.run([os.path.join(run.BUILD, "bin", "medgate_mllp_bench"), "--port", str(port),
                                           "--connections", str(c), "--messages-per-connection", str(per)],
@@ -86,6 +125,11 @@ def main():
                     out += f" medgated_cpu_us_per_msg={user_us + sys_us:.0f} (user {user_us:.0f}, system {sys_us:.0f})"
                     fields["cpu_us"] = user_us + sys_us
                     fields["sys_us"] = sys_us
+                    means = step_means(path_before, emit_path(admin_port))
+                    out += " emit_ms=%.2f (queued %.2f, per commit: transform %.2f, audit %.2f, spool %.2f; %.1f batches)" % (
+                        means["batch"], means["queued"], means["transform"], means["audit"], means["spool"],
+                        means["batches_per_commit"])
+                    fields.update(means)
                     results[c].append(fields)
                     print(f"run {r + 1}: {c} connections: {out}", file=sys.stderr)
         finally:
@@ -99,6 +143,14 @@ def main():
             med = lambda k: statistics.median(float(x[k]) for x in rs)
             print(f"| {c} | {med('acked_per_s'):,.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | {med('cpu_us'):.0f} | {med('sys_us'):.0f} | "
                   + ", ".join(f"{float(x['acked_per_s']):,.0f}" for x in rs) + " |")
+        print("\nWhere the emits' time went (medgated's /metrics; means per run, medians of the runs, ms):\n")
+        print("| connections | emit, per batch | of which queued for a worker | transform, per group | audit append, per commit | spool appends, per commit | batches per commit |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for c in counts:
+            rs = results[c]
+            med = lambda k: statistics.median(float(x[k]) for x in rs)
+            print(f"| {c} | {med('batch'):.2f} | {med('queued'):.2f} | {med('transform'):.2f} | {med('audit'):.2f} | "
+                  f"{med('spool'):.2f} | {med('batches_per_commit'):.1f} |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -11,39 +11,51 @@ namespace medgate::admin {
 
 class LatencyHistogram {
  public:
-  // Upper bounds in seconds (Prometheus `le`), chosen for delivery from a
-  // local spool: milliseconds when healthy, minutes when a target was down.
-  static constexpr std::array<double, 15> kBounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                     1,     2.5,   5,    10,    30,    60,  300};
+  // Upper bounds in seconds (Prometheus `le`).
+  using Bounds = std::array<double, 15>;
+  // For delivery from a local spool: milliseconds when healthy, minutes when
+  // a target was down.
+  static constexpr Bounds kDeliveryBounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                             1,     2.5,   5,    10,    30,    60,  300};
+  // For the steps of a group commit: a fraction of a millisecond for an
+  // fdatasync on a healthy disk, seconds on a failing one.
+  static constexpr Bounds kCommitBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                           0.05,   0.1,     0.25,   0.5,   1,      2.5,   10};
+
+  explicit LatencyHistogram(const Bounds& bounds = kDeliveryBounds) noexcept : bounds_(&bounds) {}
 
   void record(std::chrono::microseconds latency) noexcept {
     const double s = static_cast<double>(latency.count()) / 1e6;
+    const Bounds& bounds = *bounds_;
     std::size_t i = 0;
-    while (i < kBounds.size() && s > kBounds[i]) ++i;
+    while (i < bounds.size() && s > bounds[i]) ++i;
     buckets_[i].fetch_add(1, std::memory_order_relaxed);  // i == size: +Inf only
     sum_us_.fetch_add(static_cast<std::uint64_t>(latency.count() < 0 ? 0 : latency.count()),
                       std::memory_order_relaxed);
   }
 
   struct Snapshot {
-    std::array<std::uint64_t, kBounds.size()> cumulative{};  // count with latency <= kBounds[i]
+    const Bounds* bounds = &kDeliveryBounds;
+    std::array<std::uint64_t, Bounds{}.size()> cumulative{};  // count with latency <= (*bounds)[i]
     std::uint64_t count = 0;
     double sum_seconds = 0;
   };
   Snapshot snapshot() const noexcept {
     Snapshot s;
+    s.bounds = bounds_;
     std::uint64_t running = 0;
-    for (std::size_t i = 0; i < kBounds.size(); ++i) {
+    for (std::size_t i = 0; i < s.cumulative.size(); ++i) {
       running += buckets_[i].load(std::memory_order_relaxed);
       s.cumulative[i] = running;
     }
-    s.count = running + buckets_[kBounds.size()].load(std::memory_order_relaxed);
+    s.count = running + buckets_.back().load(std::memory_order_relaxed);
     s.sum_seconds = static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6;
     return s;
   }
 
  private:
-  std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> buckets_{};
+  const Bounds* bounds_;
+  std::array<std::atomic<std::uint64_t>, Bounds{}.size() + 1> buckets_{};
   std::atomic<std::uint64_t> sum_us_{0};
 };
 

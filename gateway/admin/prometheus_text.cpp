@@ -14,11 +14,11 @@ void append_escaped(std::string& out, std::string_view v) {
   }
 }
 
-void append_value(std::string& out, double v) {
+void append_value(std::string& out, double v, std::chars_format format = std::chars_format::general) {
   if (std::isnan(v)) { out += "NaN"; return; }
   if (std::isinf(v)) { out += v > 0 ? "+Inf" : "-Inf"; return; }
   char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  auto r = std::to_chars(buf, buf + sizeof buf, v, format);
   out.append(buf, r.ptr);
 }
 }  // namespace
@@ -66,9 +66,9 @@ void PrometheusText::sample(std::string_view name, const Labels& l, double value
 
 void PrometheusText::histogram(std::string_view name, const Labels& l, const LatencyHistogram::Snapshot& h) {
   std::string bucket = std::string(name) + "_bucket";
-  for (std::size_t i = 0; i < LatencyHistogram::kBounds.size(); ++i) {
+  for (std::size_t i = 0; i < h.cumulative.size(); ++i) {
     std::string le;
-    append_value(le, LatencyHistogram::kBounds[i]);
+    append_value(le, (*h.bounds)[i], std::chars_format::fixed);  // le="0.0001", not "1e-04"
     out_ += bucket;
     labels(l, "le", le);
     out_.push_back(' ');

@@ -7,6 +7,12 @@
 #include "spool/timestamps.h"
 
 namespace medgate::pipeline {
+namespace {
+using Clock = std::chrono::steady_clock;
+std::chrono::microseconds since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+}
+}  // namespace
 
 Pipeline::Pipeline(PipelineStages stages, int workers, std::size_t queue_batches)
     : stages_(std::move(stages)), workers_count_(workers), queue_(queue_batches) {}
@@ -34,13 +40,17 @@ sdk::EmitResult Pipeline::submit(const std::string& source, std::vector<sdk::Rec
                                    " records, the batch holds " + std::to_string(records.size())),
               {}};
   }
+  const auto submitted = Clock::now();
   auto job = std::make_unique<Job>();
+  job->submitted = submitted;
   job->source = source;
   job->records = std::move(records);
   job->unit_sizes = std::move(unit_sizes);
   auto done = job->done.get_future();
   if (!queue_.push(std::move(job))) return {sdk::Status::Unavailable("medgated is shutting down"), {}};
-  return done.get();
+  sdk::EmitResult result = done.get();
+  counters_.batch_seconds.record(since(submitted));
+  return result;
 }
 
 sdk::Status Pipeline::quarantine(const std::string& source, std::string_view raw, std::string_view reason) {
@@ -147,9 +157,13 @@ void Pipeline::prepare(Job& job, const std::string& now, Prepared& p) {
 }
 
 void Pipeline::commit_group(std::vector<std::unique_ptr<Job>>& jobs) {
+  const auto started = Clock::now();
+  for (const auto& job : jobs)
+    counters_.queued_seconds.record(std::chrono::duration_cast<std::chrono::microseconds>(started - job->submitted));
   const std::string now = spool::utc_now_rfc3339();
   std::vector<Prepared> prepared(jobs.size());
   for (std::size_t j = 0; j < jobs.size(); ++j) prepare(*jobs[j], now, prepared[j]);
+  counters_.transform_seconds.record(since(started));
 
   // What the group commits: every audit entry, and per spool its entries in job order.
   std::vector<audit::AuditEntry> audits;
@@ -174,9 +188,13 @@ void Pipeline::commit_group(std::vector<std::unique_ptr<Job>>& jobs) {
 
   sdk::Status failure;
   if (reserved > 0 || !audits.empty()) {
-    if (sdk::Status s = stages_.audit->append(audits, now); !s.ok()) {
-      failure = sdk::Status::Unavailable("audit log: " + s.message());
+    auto step = Clock::now();
+    sdk::Status audited = stages_.audit->append(audits, now);
+    counters_.audit_seconds.record(since(step));
+    if (!audited.ok()) {
+      failure = sdk::Status::Unavailable("audit log: " + audited.message());
     } else {
+      step = Clock::now();
       for (std::size_t i = 0; i < spools.size(); ++i) {
         auto& [spool, entries] = spools[i];
         if (sdk::Status s = spool->append(entries); !s.ok()) {
@@ -186,6 +204,7 @@ void Pipeline::commit_group(std::vector<std::unique_ptr<Job>>& jobs) {
         reserved -= spool::TargetSpool::frame_bytes(entries);
         counters_.records_spooled += entries.size();
       }
+      counters_.spool_seconds.record(since(step));
     }
   }
   if (!failure.ok()) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin/latency_histogram.h"
 #include "audit/audit_chain.h"
 #include "medgate/sdk/plugin.h"
 #include "pipeline/bounded_queue.h"
@@ -48,6 +50,15 @@ struct PipelineCounters {
   std::atomic<std::uint64_t> commits{0};            // group commits that wrote something
   std::atomic<std::uint64_t> committed_batches{0};  // batches they made durable
   std::atomic<std::uint64_t> groups_finished{0};    // worker rounds done, whatever their outcome (for the watchdog)
+  // Where a batch's time goes (what a source waits for in emit): submit() to
+  // its result; per batch, the wait for a worker; per group commit, the
+  // transform of its batches, the audit append and the spool appends (each
+  // with its fdatasync).
+  admin::LatencyHistogram batch_seconds{admin::LatencyHistogram::kCommitBounds};
+  admin::LatencyHistogram queued_seconds{admin::LatencyHistogram::kCommitBounds};
+  admin::LatencyHistogram transform_seconds{admin::LatencyHistogram::kCommitBounds};
+  admin::LatencyHistogram audit_seconds{admin::LatencyHistogram::kCommitBounds};
+  admin::LatencyHistogram spool_seconds{admin::LatencyHistogram::kCommitBounds};
 };
 
 class Pipeline {
@@ -76,6 +87,7 @@ class Pipeline {
     std::vector<sdk::Record> records;
     std::vector<std::size_t> unit_sizes;  // empty: one record per unit
     std::promise<sdk::EmitResult> done;
+    std::chrono::steady_clock::time_point submitted;
   };
   // One job after normalize/identify/desensitize, before the commit.
   struct Prepared;

@@ -161,6 +161,16 @@ void Gateway::write_metrics(admin::PrometheusText& out) const {
   out.sample("medgate_pipeline_commits_total", {}, static_cast<double>(pc.commits.load()));
   out.family("medgate_pipeline_committed_batches_total", "counter", "Emitted batches made durable by group commits");
   out.sample("medgate_pipeline_committed_batches_total", {}, static_cast<double>(pc.committed_batches.load()));
+  out.family("medgate_pipeline_batch_seconds", "histogram",
+             "From a source's emit to its result (durable or refused): what an MLLP ACK waits for");
+  out.histogram("medgate_pipeline_batch_seconds", {}, pc.batch_seconds.snapshot());
+  out.family("medgate_pipeline_stage_seconds", "histogram",
+             "Steps of the emit path: a batch's wait for a worker (queued); per group commit, the transform of its "
+             "batches, the audit append and the spool appends, each with its fdatasync");
+  out.histogram("medgate_pipeline_stage_seconds", {{"stage", "queued"}}, pc.queued_seconds.snapshot());
+  out.histogram("medgate_pipeline_stage_seconds", {{"stage", "transform"}}, pc.transform_seconds.snapshot());
+  out.histogram("medgate_pipeline_stage_seconds", {{"stage", "audit"}}, pc.audit_seconds.snapshot());
+  out.histogram("medgate_pipeline_stage_seconds", {{"stage", "spool"}}, pc.spool_seconds.snapshot());
 }
 
 sdk::Value Gateway::status() const {

@@ -40,5 +40,21 @@ TEST(PrometheusText, HistogramBucketsAreCumulativeAndEndWithInf) {
   EXPECT_NE(s.find("lat_sum{target=\"t\"} 1000.0065\n"), std::string::npos) << s;
 }
 
+TEST(PrometheusText, CommitScaleHistogramsHaveSubMillisecondBuckets) {
+  LatencyHistogram h(LatencyHistogram::kCommitBounds);
+  h.record(std::chrono::microseconds(80));   // <= 0.0001
+  h.record(std::chrono::microseconds(300));  // <= 0.0005
+  h.record(std::chrono::seconds(11));        // beyond the last bound (10 s): +Inf only
+  PrometheusText t;
+  t.histogram("step", {{"stage", "audit"}}, h.snapshot());
+  const std::string& s = t.text();
+  EXPECT_NE(s.find("step_bucket{stage=\"audit\",le=\"0.0001\"} 1\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("step_bucket{stage=\"audit\",le=\"0.00025\"} 1\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("step_bucket{stage=\"audit\",le=\"0.0005\"} 2\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("step_bucket{stage=\"audit\",le=\"10\"} 2\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("step_bucket{stage=\"audit\",le=\"+Inf\"} 3\n"), std::string::npos) << s;
+  EXPECT_EQ(s.find("le=\"300\""), std::string::npos) << s;  // not the delivery scale
+}
+
 }  // namespace
 }  // namespace medgate::admin

@@ -185,7 +185,16 @@ TEST_F(PipelineTest, ConcurrentBatchesShareOneCommit) {
   }
   EXPECT_EQ(count_lines(dir_ / "audit", "\"type\":\"record\""), 2u * kSenders);
   pipeline_->stop();  // joins the worker, so its round is counted (the watchdog's progress)
-  EXPECT_EQ(pipeline_->counters().groups_finished.load(), 1u);
+  const PipelineCounters& c = pipeline_->counters();
+  EXPECT_EQ(c.groups_finished.load(), 1u);
+  // Timed: every batch's wait and whole emit, and the group commit's three steps once.
+  const auto batch = c.batch_seconds.snapshot(), queued = c.queued_seconds.snapshot();
+  EXPECT_EQ(batch.count, static_cast<std::uint64_t>(kSenders));
+  EXPECT_EQ(queued.count, static_cast<std::uint64_t>(kSenders));
+  EXPECT_GE(batch.sum_seconds, queued.sum_seconds);  // a batch's emit includes its wait
+  EXPECT_EQ(c.transform_seconds.snapshot().count, 1u);
+  EXPECT_EQ(c.audit_seconds.snapshot().count, 1u);
+  EXPECT_EQ(c.spool_seconds.snapshot().count, 1u);
 }
 
 TEST_F(PipelineTest, AFullSpoolRefusesOnlyTheBatchesThatDoNotFit) {
@@ -224,6 +233,11 @@ TEST_F(PipelineTest, RefusesABatchWhenTheSpoolIsFullAndAcceptsAgainAfterDraining
   EXPECT_EQ(r.status.code(), sdk::StatusCode::resource_exhausted);
   EXPECT_NE(r.status.message().find("spool full"), std::string::npos) << r.status.message();
   EXPECT_EQ(pipeline_->counters().batches_refused.load(), 1u);
+  // The refused batch was transformed, and neither audited nor spooled.
+  EXPECT_EQ(pipeline_->counters().batch_seconds.snapshot().count, 2u);
+  EXPECT_EQ(pipeline_->counters().transform_seconds.snapshot().count, 2u);
+  EXPECT_EQ(pipeline_->counters().audit_seconds.snapshot().count, 1u);
+  EXPECT_EQ(pipeline_->counters().spool_seconds.snapshot().count, 1u);
   // What an ingress answers for it (docs/durability.md): HTTP 503 + Retry-After, HL7 AR.
   sdk::Refusal answer = sdk::refusal_for(r.status);
   EXPECT_EQ(answer.http_status, 503);
