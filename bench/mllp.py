@@ -72,6 +72,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--connections", default="1,8,64")
     ap.add_argument("--handler-threads", type=int, help="the his_hl7 source's handler_threads (default: its own)")
+    ap.add_argument("--workers", type=int, help="pipeline.workers (default: the demo config's)")
     ap.add_argument("--delivery-interval",
                     help="the two file targets' delivery_interval, e.g. 0 or 10ms (default: the host's)")
     args = ap.parse_args()
@@ -90,6 +91,10 @@ def main():
                       open(cfg, encoding="utf-8").read())
         if found != 1:
             raise SystemExit("bench/mllp.py: the demo config's his_hl7 source has no 'listen: 127.0.0.1:0' to set")
+        if args.workers:
+            text, found = re.subn(r"(\npipeline:\n(?:  .*\n)*?  workers: )\d+", r"\g<1>%d" % args.workers, text)
+            if found != 1:
+                raise SystemExit("bench/mllp.py: the demo config's pipeline section has no 'workers:' to set")
         admin_port = free_port()
         text, found = re.subn(r"(admin:\n\s+enabled: true\n\s+listen: )127\.0\.0\.1:0", r"\g<1>127.0.0.1:%d" % admin_port,
                               text)
