@@ -66,6 +66,16 @@ def cpu_seconds(pid):
     return int(fields[11]) / tick, int(fields[12]) / tick
 
 
+def print_table(counts, results, columns, cells):
+    """A Markdown table, one row per connection count: cells(med, runs) gives
+    the row's cells after the count; med(key) is the median of the runs' key."""
+    print("| connections | " + " | ".join(columns) + " |")
+    print("|---:|" + "---:|" * len(columns))
+    for c in counts:
+        rs = results[c]
+        print(f"| {c} | " + " | ".join(cells(lambda k: statistics.median(float(x[k]) for x in rs), rs)) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=20000)
@@ -141,21 +151,16 @@ def main():
             daemon.terminate()
             daemon.wait(timeout=120)
         print(f"\n{args.messages} messages per run, {args.runs} interleaved runs, medians:\n")
-        print("| connections | messages ACKed/s | p50 ACK ms | p99 ACK ms | medgated CPU us/msg | of which system | runs (msg/s) |")
-        print("|---:|---:|---:|---:|---:|---:|---|")
-        for c in counts:
-            rs = results[c]
-            med = lambda k: statistics.median(float(x[k]) for x in rs)
-            print(f"| {c} | {med('acked_per_s'):,.0f} | {med('p50_ms'):.2f} | {med('p99_ms'):.2f} | {med('cpu_us'):.0f} | {med('sys_us'):.0f} | "
-                  + ", ".join(f"{float(x['acked_per_s']):,.0f}" for x in rs) + " |")
+        print_table(counts, results, ["messages ACKed/s", "p50 ACK ms", "p99 ACK ms", "medgated CPU us/msg",
+                                      "of which system", "runs (msg/s)"],
+                    lambda med, rs: [f"{med('acked_per_s'):,.0f}", f"{med('p50_ms'):.2f}", f"{med('p99_ms'):.2f}",
+                                     f"{med('cpu_us'):.0f}", f"{med('sys_us'):.0f}",
+                                     ", ".join(f"{float(x['acked_per_s']):,.0f}" for x in rs)])
         print("\nWhere the emits' time went (medgated's /metrics; means per run, medians of the runs, ms):\n")
-        print("| connections | emit, per batch | of which queued for a worker | transform, per group | audit append, per commit | spool appends, per commit | batches per commit |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
-        for c in counts:
-            rs = results[c]
-            med = lambda k: statistics.median(float(x[k]) for x in rs)
-            print(f"| {c} | {med('batch'):.2f} | {med('queued'):.2f} | {med('transform'):.2f} | {med('audit'):.2f} | "
-                  f"{med('spool'):.2f} | {med('batches_per_commit'):.1f} |")
+        print_table(counts, results, ["emit, per batch", "of which queued for a worker", "transform, per group",
+                                      "audit append, per commit", "spool appends, per commit", "batches per commit"],
+                    lambda med, rs: [f"{med(k):.2f}" for k in ("batch", "queued", "transform", "audit", "spool")]
+                    + [f"{med('batches_per_commit'):.1f}"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -13,7 +13,7 @@ import argparse, glob, os, re, shutil, statistics, subprocess, sys, tempfile, ti
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench"))
-BUILD = os.path.join(ROOT, "build")
+BUILD = os.environ.get("MEDGATE_BUILD_DIR") or os.path.join(ROOT, "build")  # tests point it at their build
 
 
 def sh(cmd, **kw):
