@@ -14,11 +14,14 @@ void append_escaped(std::string& out, std::string_view v) {
   }
 }
 
-void append_value(std::string& out, double v, std::chars_format format = std::chars_format::general) {
+// The shortest form that reads back as `v` (79348438, 1.5, 1e-04), or with
+// `fixed`, never an exponent (0.0001).
+void append_value(std::string& out, double v, bool fixed = false) {
   if (std::isnan(v)) { out += "NaN"; return; }
   if (std::isinf(v)) { out += v > 0 ? "+Inf" : "-Inf"; return; }
   char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, format);
+  auto r = fixed ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                 : std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }
 }  // namespace
@@ -68,7 +71,7 @@ void PrometheusText::histogram(std::string_view name, const Labels& l, const Lat
   std::string bucket = std::string(name) + "_bucket";
   for (std::size_t i = 0; i < h.cumulative.size(); ++i) {
     std::string le;
-    append_value(le, (*h.bounds)[i], std::chars_format::fixed);  // le="0.0001", not "1e-04"
+    append_value(le, (*h.bounds)[i], /*fixed=*/true);  // le="0.0001", not "1e-04"
     out_ += bucket;
     labels(l, "le", le);
     out_.push_back(' ');

@@ -23,6 +23,13 @@ TEST(PrometheusText, WritesSpecialFloatValuesAsTheFormatSpellsThem) {
   EXPECT_EQ(t.text(), "a 1.5\nb +Inf\nc NaN\n");
 }
 
+TEST(PrometheusText, WritesWholeCountsWithoutAnExponent) {
+  // Scripts and people read byte counts as integers (integration.target_down did).
+  PrometheusText t;
+  t.sample("bytes", {}, 79348438);
+  EXPECT_EQ(t.text(), "bytes 79348438\n");
+}
+
 TEST(PrometheusText, HistogramBucketsAreCumulativeAndEndWithInf) {
   LatencyHistogram h;
   h.record(std::chrono::microseconds(500));      // <= 0.001
