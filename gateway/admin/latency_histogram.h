@@ -24,7 +24,10 @@ class LatencyHistogram {
 
   explicit LatencyHistogram(const Bounds& bounds = kDeliveryBounds) noexcept : bounds_(&bounds) {}
 
-  void record(std::chrono::microseconds latency) noexcept {
+  // Any duration (steady_clock differences included), kept to the microsecond.
+  template <typename Rep, typename Period>
+  void record(std::chrono::duration<Rep, Period> d) noexcept {
+    const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(d);
     const double s = static_cast<double>(latency.count()) / 1e6;
     const Bounds& bounds = *bounds_;
     std::size_t i = 0;

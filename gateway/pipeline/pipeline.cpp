@@ -9,9 +9,6 @@
 namespace medgate::pipeline {
 namespace {
 using Clock = std::chrono::steady_clock;
-std::chrono::microseconds since(Clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-}
 }  // namespace
 
 Pipeline::Pipeline(PipelineStages stages, int workers, std::size_t queue_batches)
@@ -49,7 +46,7 @@ sdk::EmitResult Pipeline::submit(const std::string& source, std::vector<sdk::Rec
   auto done = job->done.get_future();
   if (!queue_.push(std::move(job))) return {sdk::Status::Unavailable("medgated is shutting down"), {}};
   sdk::EmitResult result = done.get();
-  counters_.batch_seconds.record(since(submitted));
+  counters_.batch_seconds.record(Clock::now() - submitted);
   return result;
 }
 
@@ -159,11 +156,11 @@ void Pipeline::prepare(Job& job, const std::string& now, Prepared& p) {
 void Pipeline::commit_group(std::vector<std::unique_ptr<Job>>& jobs) {
   const auto started = Clock::now();
   for (const auto& job : jobs)
-    counters_.queued_seconds.record(std::chrono::duration_cast<std::chrono::microseconds>(started - job->submitted));
+    counters_.queued_seconds.record(started - job->submitted);
   const std::string now = spool::utc_now_rfc3339();
   std::vector<Prepared> prepared(jobs.size());
   for (std::size_t j = 0; j < jobs.size(); ++j) prepare(*jobs[j], now, prepared[j]);
-  counters_.transform_seconds.record(since(started));
+  counters_.transform_seconds.record(Clock::now() - started);
 
   // What the group commits: every audit entry, and per spool its entries in job order.
   std::vector<audit::AuditEntry> audits;
@@ -190,7 +187,7 @@ void Pipeline::commit_group(std::vector<std::unique_ptr<Job>>& jobs) {
   if (reserved > 0 || !audits.empty()) {
     auto step = Clock::now();
     sdk::Status audited = stages_.audit->append(audits, now);
-    counters_.audit_seconds.record(since(step));
+    counters_.audit_seconds.record(Clock::now() - step);
     if (!audited.ok()) {
       failure = sdk::Status::Unavailable("audit log: " + audited.message());
     } else {
@@ -204,7 +201,7 @@ void Pipeline::commit_group(std::vector<std::unique_ptr<Job>>& jobs) {
         reserved -= spool::TargetSpool::frame_bytes(entries);
         counters_.records_spooled += entries.size();
       }
-      counters_.spool_seconds.record(since(step));
+      counters_.spool_seconds.record(Clock::now() - step);
     }
   }
   if (!failure.ok()) {
