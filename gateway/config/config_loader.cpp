@@ -308,6 +308,7 @@ class ConfigBuilder {
     if (r.take_int("workers", v, 1, 64)) cfg_.pipeline.workers = static_cast<int>(v);
     v = cfg_.pipeline.queue_batches;
     if (r.take_int("queue_batches", v, 1, 4096)) cfg_.pipeline.queue_batches = static_cast<int>(v);
+    r.take_int("parallel_min_records", cfg_.pipeline.parallel_min_records, 1, 1'000'000);
     r.finish();
   }
 

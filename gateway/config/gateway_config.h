@@ -129,6 +129,9 @@ struct DlqConfig {
 struct PipelineConfig {
   int workers = 2;           // transform worker threads
   int queue_batches = 64;    // bounded ingest queue, in batches
+  // Records a group must hold for another worker to start beside it
+  // (pipeline/worker_baton.h).
+  std::int64_t parallel_min_records = 256;
 };
 
 struct IdentityConfig {

@@ -11,8 +11,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 }  // namespace
 
-Pipeline::Pipeline(PipelineStages stages, int workers, std::size_t queue_batches)
-    : stages_(std::move(stages)), workers_count_(workers), queue_(queue_batches) {}
+Pipeline::Pipeline(PipelineStages stages, int workers, std::size_t queue_batches, std::size_t parallel_min_records)
+    : stages_(std::move(stages)), workers_count_(workers), queue_(queue_batches), baton_(parallel_min_records) {}
 
 Pipeline::~Pipeline() { stop(); }
 
@@ -70,9 +70,18 @@ struct Pipeline::Prepared {
 };
 
 void Pipeline::work() {
+  bool holding = false;
   for (;;) {
+    if (!holding) baton_.take();
     std::vector<std::unique_ptr<Job>> group = queue_.pop_many(kMaxGroupJobs);
-    if (group.empty()) return;
+    if (group.empty()) {  // closed and drained: the next worker finds it so too
+      baton_.pass();
+      return;
+    }
+    std::size_t records = 0;
+    for (const auto& job : group) records += job->records.size();
+    holding = baton_.after_group(records);
+    if (groups_under_way_.fetch_add(1) > 0) ++counters_.parallel_groups;
     try {
       commit_group(group);
     } catch (const std::exception& e) {
@@ -80,6 +89,7 @@ void Pipeline::work() {
       for (auto& job : group)
         if (job) job->done.set_value({sdk::Status::Internal(std::string("pipeline failed: ") + e.what()), {}});
     }
+    --groups_under_way_;
     ++counters_.groups_finished;
   }
 }

@@ -7,6 +7,9 @@
 // them durable together, one audit append and one spool append (one fsync
 // each) per target for all of them, so many small concurrent batches (an
 // MLLP connection emits one message at a time) share the cost of a commit.
+// While one worker handles a small group, the others stay idle and the
+// batches arriving meanwhile wait for its next group (worker_baton.h); a
+// large group lets the next worker start beside it.
 // Delivery from the spool to targets happens elsewhere (runtime/target_runner),
 // one thread per target, so a slow target never stalls this path.
 #pragma once
@@ -28,6 +31,7 @@
 #include "pipeline/patient_identifier.h"
 #include "pipeline/record_normalizer.h"
 #include "pipeline/record_transformer.h"
+#include "pipeline/worker_baton.h"
 #include "spool/quarantine_store.h"
 #include "spool/target_spool.h"
 
@@ -49,6 +53,9 @@ struct PipelineCounters {
   std::atomic<std::uint64_t> batches_refused{0};
   std::atomic<std::uint64_t> commits{0};            // group commits that wrote something
   std::atomic<std::uint64_t> committed_batches{0};  // batches they made durable
+  // Groups a worker started while another worker's group was under way: how
+  // often `parallel_min_records` let a second worker in.
+  std::atomic<std::uint64_t> parallel_groups{0};
   std::atomic<std::uint64_t> groups_finished{0};    // worker rounds done, whatever their outcome (for the watchdog)
   // Where a batch's time goes (what a source waits for in emit): submit() to
   // its result; per batch, the wait for a worker; per group commit, the
@@ -63,7 +70,11 @@ struct PipelineCounters {
 
 class Pipeline {
  public:
-  Pipeline(PipelineStages stages, int workers, std::size_t queue_batches);
+  // `parallel_min_records`: how many records a group must hold for another
+  // worker to start the next group beside it (worker_baton.h).
+  Pipeline(PipelineStages stages, int workers, std::size_t queue_batches,
+           std::size_t parallel_min_records = kDefaultParallelMinRecords);
+  static constexpr std::size_t kDefaultParallelMinRecords = 256;
   ~Pipeline();
   void start();
   // Stops taking batches, finishes the queued ones, joins the workers.
@@ -102,6 +113,8 @@ class Pipeline {
   PipelineStages stages_;
   const int workers_count_;
   BoundedQueue<std::unique_ptr<Job>> queue_;
+  WorkerBaton baton_;  // which worker takes the next group (worker_baton.h)
+  std::atomic<int> groups_under_way_{0};
   std::vector<std::thread> workers_;
   PipelineCounters counters_;
 };

@@ -98,8 +98,9 @@ std::unique_ptr<Gateway> Gateway::create(CheckedConfig checked, plugin_host::Plu
         dests.push_back({to, gw->checked_.policies.at(route.policy).get(), gw->spools_.at(to).get()});
       }
 
-  gw->pipeline_ = std::make_unique<pipeline::Pipeline>(std::move(stages), cfg.pipeline.workers,
-                                                       static_cast<std::size_t>(cfg.pipeline.queue_batches));
+  gw->pipeline_ = std::make_unique<pipeline::Pipeline>(
+      std::move(stages), cfg.pipeline.workers, static_cast<std::size_t>(cfg.pipeline.queue_batches),
+      static_cast<std::size_t>(cfg.pipeline.parallel_min_records));
 
   if (cfg.ingress.enabled) {
     gw->ingress_ = std::make_unique<HttpIngressServer>(cfg.ingress);

@@ -161,6 +161,9 @@ void Gateway::write_metrics(admin::PrometheusText& out) const {
   out.sample("medgate_pipeline_commits_total", {}, static_cast<double>(pc.commits.load()));
   out.family("medgate_pipeline_committed_batches_total", "counter", "Emitted batches made durable by group commits");
   out.sample("medgate_pipeline_committed_batches_total", {}, static_cast<double>(pc.committed_batches.load()));
+  out.family("medgate_pipeline_parallel_groups_total", "counter",
+             "Groups a pipeline worker started while another worker's group was under way (pipeline.parallel_min_records)");
+  out.sample("medgate_pipeline_parallel_groups_total", {}, static_cast<double>(pc.parallel_groups.load()));
   out.family("medgate_pipeline_batch_seconds", "histogram",
              "From a source's emit to its result (durable or refused): what an MLLP ACK waits for");
   out.histogram("medgate_pipeline_batch_seconds", {}, pc.batch_seconds.snapshot());

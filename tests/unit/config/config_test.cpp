@@ -346,6 +346,20 @@ TEST_F(ConfigLoaderTest, ReadsTheDeadLetterRetention) {
       << l.text();
 }
 
+TEST_F(ConfigLoaderTest, ReadsThePipelineSection) {
+  Loaded l = load(with("state_dir: state", "state_dir: state"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  EXPECT_EQ(l.config.pipeline.workers, 2);  // the defaults
+  EXPECT_EQ(l.config.pipeline.parallel_min_records, 256);
+  l = load(with("state_dir: state", "state_dir: state\npipeline:\n  workers: 3\n  parallel_min_records: 1"));
+  ASSERT_FALSE(l.diags.has_errors()) << l.text();
+  EXPECT_EQ(l.config.pipeline.workers, 3);
+  EXPECT_EQ(l.config.pipeline.parallel_min_records, 1);
+  l = load(with("state_dir: state", "state_dir: state\npipeline:\n  parallel_min_records: 0"));
+  EXPECT_NE(l.text().find(":3:25: 'pipeline.parallel_min_records' must be from 1 to 1000000, not 0"), std::string::npos)
+      << l.text();
+}
+
 TEST(KeyFiles, RefusesGroupOrWorldReadableKeys) {
   testing::TempDir dir;
   std::string key = dir / "k.key";

@@ -197,6 +197,35 @@ TEST_F(PipelineTest, ConcurrentBatchesShareOneCommit) {
   EXPECT_EQ(c.spool_seconds.snapshot().count, 1u);
 }
 
+TEST_F(PipelineTest, SmallBatchesFromManySendersGetOneGroupUnderWayAtATime) {
+  build(1 << 30, /*start=*/true, /*queue_batches=*/64);
+  constexpr int kSenders = 8, kBatches = 40;
+  std::vector<std::thread> senders;
+  std::atomic<int> failed{0};
+  for (int i = 0; i < kSenders; ++i)
+    senders.emplace_back([&, i] {
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<sdk::Record> one;
+        one.push_back(record("s" + std::to_string(i) + "-" + std::to_string(b), "x"));
+        if (!pipeline_->submit("inbox", std::move(one)).status.ok()) ++failed;
+      }
+    });
+  for (auto& t : senders) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  const PipelineCounters& c = pipeline_->counters();
+  EXPECT_EQ(c.committed_batches.load(), static_cast<std::uint64_t>(kSenders * kBatches));
+  // Groups of fewer than 256 records: the worker holding the baton kept it,
+  // the other never started a group beside it, and batches arriving during a
+  // commit went into the next one.
+  EXPECT_EQ(c.parallel_groups.load(), 0u);
+  EXPECT_LT(c.commits.load(), static_cast<std::uint64_t>(kSenders * kBatches));
+  for (auto& s : spools_) {
+    std::vector<spool::TargetSpool::ReadEntry> got;
+    ASSERT_TRUE(s->read(1000, got).ok());
+    EXPECT_EQ(got.size(), static_cast<std::size_t>(kSenders * kBatches));
+  }
+}
+
 TEST_F(PipelineTest, AFullSpoolRefusesOnlyTheBatchesThatDoNotFit) {
   build(2500, /*start=*/false, /*queue_batches=*/8);
   sdk::EmitResult small_result, big_result;
