@@ -72,9 +72,7 @@ class Pipeline {
  public:
   // `parallel_min_records`: how many records a group must hold for another
   // worker to start the next group beside it (worker_baton.h).
-  Pipeline(PipelineStages stages, int workers, std::size_t queue_batches,
-           std::size_t parallel_min_records = kDefaultParallelMinRecords);
-  static constexpr std::size_t kDefaultParallelMinRecords = 256;
+  Pipeline(PipelineStages stages, int workers, std::size_t queue_batches, std::size_t parallel_min_records);
   ~Pipeline();
   void start();
   // Stops taking batches, finishes the queued ones, joins the workers.

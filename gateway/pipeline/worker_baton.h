@@ -55,8 +55,6 @@ class WorkerBaton {
     free_cv_.notify_one();
   }
 
-  std::size_t parallel_min_records() const noexcept { return parallel_min_records_; }
-
  private:
   const std::size_t parallel_min_records_;
   std::mutex mu_;

@@ -45,6 +45,10 @@ inf = value("medgate_target_delivery_latency_seconds", "medgate_target_delivery_
 assert count == inf == n, (count, inf)
 buckets = [s.value for s in h.samples if s.name.endswith("_bucket") and s.labels["target"] == "analytics"]
 assert buckets == sorted(buckets), "histogram buckets are not cumulative"
+commits = value("medgate_pipeline_commits", "medgate_pipeline_commits_total")
+assert fams["medgate_pipeline_parallel_groups"].type == "counter"
+parallel = value("medgate_pipeline_parallel_groups", "medgate_pipeline_parallel_groups_total")
+assert commits >= 1 and 0 <= parallel <= commits, (commits, parallel)
 for fam in ("medgate_spool_disk_bytes", "medgate_spool_oldest_record_age_seconds", "medgate_dlq_bytes", "medgate_target_retries"):
     assert fam in fams, f"missing {fam}"
 print(f"{len(fams)} metric families parsed; delivered={n}, latency count={count}")

@@ -57,7 +57,7 @@ class PipelineTest : public ::testing::Test {
     ASSERT_TRUE(quarantine_->open().ok());
     PipelineStages stages{&normalizer_, identifier_.get(), audit_.get(), quarantine_.get(), budget_.get(), {}};
     stages.routes["inbox"] = {{"a", policy_.get(), spools_[0].get()}, {"b", policy_.get(), spools_[1].get()}};
-    pipeline_ = std::make_unique<Pipeline>(std::move(stages), 2, queue_batches);
+    pipeline_ = std::make_unique<Pipeline>(std::move(stages), 2, queue_batches, config::PipelineConfig{}.parallel_min_records);
     if (start) pipeline_->start();
   }
 
