@@ -12,9 +12,8 @@
 // every worker. Measured in docs/benchmarks.md (session 27).
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
+#include <semaphore>
 
 namespace medgate::pipeline {
 
@@ -23,19 +22,10 @@ class WorkerBaton {
   explicit WorkerBaton(std::size_t parallel_min_records) : parallel_min_records_(parallel_min_records) {}
 
   // Waits until the baton is free, then holds it.
-  void take() {
-    std::unique_lock<std::mutex> lock(mu_);
-    free_cv_.wait(lock, [&] { return free_; });
-    free_ = false;
-  }
+  void take() { free_.acquire(); }
 
   // Holds the baton if it is free; false otherwise.
-  bool try_take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!free_) return false;
-    free_ = false;
-    return true;
-  }
+  bool try_take() { return free_.try_acquire(); }
 
   // Called by the holder once it has taken a group of `records` records:
   // passes the baton on when the group is large enough for another worker to
@@ -47,19 +37,11 @@ class WorkerBaton {
   }
 
   // The holder lets go (it is done, or leaving).
-  void pass() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      free_ = true;
-    }
-    free_cv_.notify_one();
-  }
+  void pass() { free_.release(); }
 
  private:
   const std::size_t parallel_min_records_;
-  std::mutex mu_;
-  std::condition_variable free_cv_;
-  bool free_ = true;
+  std::binary_semaphore free_{1};
 };
 
 }  // namespace medgate::pipeline
