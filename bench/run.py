@@ -3,11 +3,13 @@
   - ../shared/bench/ref_desensitize.py   (Python reference)
   - ../shared/bench/ref_desensitize.mjs  (Node.js reference)
   - medgate_transform_bench              (medgate's per-record code, one thread)
+  - medgate_floor_bench                  (the floor: parsing and the required
+                                          SHA-256 work alone, timed inside)
 and then end to end through medgated (file source -> pipeline -> durable
 spool + audit -> file target, fsync on). Runs are interleaved so machine noise
 hits all alike; reports medians and ratios as a Markdown table.
 
-Usage: bench/run.py [--records N] [--runs R] [--skip-e2e]   (after scripts/build.sh)
+Usage: bench/run.py [--records N] [--runs R] [--skip-e2e] [--skip-floor]   (after scripts/build.sh)
 """
 import argparse, glob, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -25,6 +27,16 @@ def timed(cmd, stdin_path, stdout_path):
         t0 = time.perf_counter()
         subprocess.run(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE, check=True)
         return time.perf_counter() - t0
+
+
+def floor_seconds(cfg, stdin_path):
+    """medgate_floor_bench's own sum of its timed phases (its wall clock also
+    holds the untimed set-up: the real transform and audit log)."""
+    cmd = [os.path.join(BUILD, "bin", "medgate_floor_bench"), "--config", cfg, "--route", "his-to-analytics"]
+    with open(stdin_path, "rb") as fin:
+        r = subprocess.run(cmd, stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    fields = dict(kv.split("=", 1) for kv in r.stderr.decode().split() if "=" in kv)
+    return float(fields["floor_s"]), fields
 
 
 def count_lines(pattern):
@@ -135,6 +147,7 @@ def main():
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-e2e", action="store_true")
+    ap.add_argument("--skip-floor", action="store_true")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="medgate-bench.")
     try:
@@ -149,7 +162,7 @@ def main():
                                              "--route", "his-to-analytics"],
         }
         times = {k: [] for k in impls}
-        e2e = []
+        e2e, floor = [], []
         for run in range(args.runs):
             for name, cmd in impls.items():
                 out = os.path.join(work, "out.ndjson")
@@ -159,6 +172,13 @@ def main():
                     raise SystemExit(f"{name}: {lines} output lines for {args.records} records")
                 times[name].append(t)
                 print(f"run {run + 1}: {name}: {t:.2f} s", file=sys.stderr)
+            if not args.skip_floor:
+                t, fields = floor_seconds(cfg, records)
+                if int(fields["records"]) != args.records:
+                    raise SystemExit(f"floor: {fields['records']} records for {args.records}")
+                floor.append(t)
+                print(f"run {run + 1}: floor: {t:.2f} s ({' '.join(f'{k}={v}' for k, v in fields.items())})",
+                      file=sys.stderr)
             if not args.skip_e2e:
                 t = end_to_end(work, records, args.records)
                 e2e.append(t)
@@ -170,12 +190,19 @@ def main():
         print("| pipeline | median s | records/s | vs Python | vs Node.js | runs (s) |")
         print("|---|---:|---:|---:|---:|---|")
         rows = [(k, v) for k, v in times.items()]
+        if floor:
+            rows.append(("floor: parsing and SHA-256 work only (medgate_floor_bench)", floor))
         if e2e:
             rows.append(("medgated end to end, file -> file, durable", e2e))
         for name, ts in rows:
             m = statistics.median(ts)
             print(f"| {name} | {m:.2f} | {args.records / m:,.0f} | {py / m:.2f}x | {node / m:.2f}x | "
                   f"{', '.join(f'{t:.2f}' for t in ts)} |")
+        if floor:
+            f = statistics.median(floor)
+            print(f"\n15x the Python reference: {py / 15 / args.records * 1e6:.3f} us per record; "
+                  f"the floor: {f / args.records * 1e6:.3f} us per record, so at most {py / f:.1f}x "
+                  f"for any implementation of the same work on this machine.")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

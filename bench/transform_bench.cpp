@@ -14,51 +14,16 @@
 #include <iostream>
 #include <string>
 
+#include "bench_route.h"
 #include "line_mapper.h"
-#include "pipeline/record_transformer.h"
-#include "runtime/checked_config.h"
 
 using namespace medgate;
 
 int main(int argc, char** argv) {
-  std::string config_path, route_name;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) config_path = argv[++i];
-    else if (a == "--route" && i + 1 < argc) route_name = argv[++i];
-    else {
-      std::cerr << "usage: medgate_transform_bench --config FILE [--route NAME] < in.ndjson > out.ndjson\n";
-      return 2;
-    }
-  }
-  if (config_path.empty()) {
-    std::cerr << "medgate_transform_bench: --config FILE is required\n";
-    return 2;
-  }
-  plugin_host::PluginRegistry registry;
-  config::Diagnostics diags;
-  auto checked = runtime::check_config(config_path, registry, diags);
-  if (!checked) {
-    diags.print(std::cerr);
-    return 1;
-  }
-  const config::RouteConfig* route = nullptr;
-  for (const auto& r : checked->config.routes)
-    if (route_name.empty() || r.name == route_name) {
-      route = &r;  // the first route, or the one named
-      break;
-    }
-  if (!route) {
-    std::cerr << "medgate_transform_bench: no route '" << route_name << "'\n";
-    return 1;
-  }
-  const auto& cfg = checked->config;
-  pipeline::RecordNormalizer normalizer;
-  pipeline::PatientIdentifier identifier(*checked->keys->hasher(cfg.identity.key), cfg.identity.fields);
-  pipeline::RecordTransformer transformer(normalizer, identifier);
-  std::vector<pipeline::RouteTarget> dests;
-  for (const auto& t : route->to) dests.push_back({t, checked->policies.at(route->policy).get(), nullptr});
-  const std::string source = route->from.front();
+  const bench::BenchRoute setup("medgate_transform_bench", " < in.ndjson > out.ndjson", argc, argv);
+  const pipeline::RecordTransformer& transformer = setup.transformer();
+  const std::vector<pipeline::RouteTarget>& dests = setup.destinations();
+  const std::string& source = setup.source();
 
   std::ios::sync_with_stdio(false);
   static char out_buf[1 << 20];
