@@ -70,7 +70,7 @@ struct Chunk {
   std::string text;                  // the lines, each followed by '\n', then simdjson's padding
   std::vector<std::size_t> starts;   // where each line begins in text
   std::vector<std::size_t> lengths;  // its length without the newline
-  std::vector<std::string> sources, source_record_ids;
+  std::vector<std::string> source_record_ids;
   std::vector<Token> tokens;
   std::vector<AuditLine> audit;
 };

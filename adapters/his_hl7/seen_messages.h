@@ -98,8 +98,7 @@ class SeenMessages {
   std::thread compactor_;
   std::condition_variable compaction_wanted_;
   bool compaction_due_ = false, compacting_ = false, stopping_ = false;
-  std::string appended_meanwhile_;  // lines appended while compacting, for the new file
-  std::size_t lines_meanwhile_ = 0;
+  std::string appended_meanwhile_;                      // lines appended while compacting, for the new file
   bool appended_meanwhile_ok_ = true;                   // no append failed during the compaction
   sdk::Status compaction_failure_ = sdk::Status::Ok();  // returned by the next finish()
   std::function<void()> compaction_hook_;
